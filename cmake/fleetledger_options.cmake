@@ -7,7 +7,7 @@ option(FLEETLEDGER_BUILD_BENCH "Build the benchmarks under bench/" ON)
 
 add_library(fleetledger_options INTERFACE)
 add_library(fleetledger::options ALIAS fleetledger_options)
-target_compile_options(fleetledger_options INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor)
+target_compile_options(fleetledger_options INTERFACE -Wall -Wextra -Wpedantic -Wnon-virtual-dtor $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local>)
 if(FLEETLEDGER_WARNINGS_AS_ERRORS)
   target_compile_options(fleetledger_options INTERFACE -Werror)
 endif()

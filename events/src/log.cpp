@@ -8,6 +8,8 @@
 #include <ctime>
 #include <mutex>
 
+#include <google/protobuf/stubs/logging.h>
+
 namespace fleetledger::events::log {
 namespace {
 std::mutex component_mutex;
@@ -32,7 +34,7 @@ void append_timestamp(std::string& out) {
   const std::time_t t = system_clock::to_time_t(secs);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char buf[40];
+  char buf[64];  // generous: the compiler cannot see that every field is in range
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(millis));
   out += buf;
@@ -40,9 +42,16 @@ void append_timestamp(std::string& out) {
 }  // namespace
 
 void init(std::string_view component, level min_level) {
-  std::lock_guard lock(component_mutex);
-  component_name = std::string(component);
-  minimum = static_cast<int>(min_level);
+  {
+    std::lock_guard lock(component_mutex);
+    component_name = std::string(component);
+    minimum = static_cast<int>(min_level);
+  }
+  // Protobuf prints its own plain-text lines (e.g. on invalid UTF-8 in a record); keep stderr JSON.
+  google::protobuf::SetLogHandler([](google::protobuf::LogLevel pl, const char* file, int line, const std::string& m) {
+    const level l = pl >= google::protobuf::LOGLEVEL_ERROR ? level::warn : level::debug;
+    write(l, "protobuf: " + m, {{"source", std::string(file) + ":" + std::to_string(line)}});
+  });
 }
 
 void append_json_escaped(std::string& out, std::string_view s) {

@@ -1,0 +1,23 @@
+#pragma once
+// The record value of every event topic: a serialized fleetledger.v1.Envelope.
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "fleetledger/events/result.hpp"
+#include "fleetledger/v1/envelope.pb.h"
+
+namespace fleetledger::events {
+
+// Larger values are refused before parsing, so hostile input cannot make decode() allocate much.
+inline constexpr std::size_t max_envelope_bytes = 8 * 1024 * 1024;
+
+// Deterministic serialization (map entries sorted), so equal envelopes give equal bytes.
+[[nodiscard]] std::string encode(const fleetledger::v1::Envelope& env);
+
+// Parses and checks what protobuf cannot (it accepts many random byte strings as unknown fields):
+// a payload is set, event_id is a UUID, occurred_at is set and representable as a time_point.
+// errc::decode_failed with a message naming the problem. Unknown fields are kept (newer producers).
+[[nodiscard]] result<fleetledger::v1::Envelope> decode(std::string_view bytes);
+
+}  // namespace fleetledger::events

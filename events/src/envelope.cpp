@@ -1,0 +1,150 @@
+#include "fleetledger/events/envelope.hpp"
+
+#include <array>
+#include <cstdint>
+#include <random>
+#include <unordered_map>
+
+#include <google/protobuf/descriptor.h>
+
+#include "fleetledger/events/timestamps.hpp"
+#include "fleetledger/events/topic_catalogue.hpp"
+
+namespace fleetledger::events {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::OneofDescriptor;
+
+std::mt19937_64& thread_prng() {
+  // Seed the full state (not one 32-bit word), so ids from different threads and processes never
+  // share a sequence.
+  thread_local std::mt19937_64 prng = [] {
+    std::random_device rd;
+    std::array<std::uint32_t, 16> seed{};
+    for (auto& word : seed) word = rd();
+    std::seed_seq seq(seed.begin(), seed.end());
+    return std::mt19937_64(seq);
+  }();
+  return prng;
+}
+
+bool is_hex(char c) noexcept {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+const OneofDescriptor& payload_oneof() {
+  static const OneofDescriptor* const oneof =
+      fleetledger::v1::Envelope::descriptor()->FindOneofByName("payload");
+  return *oneof;
+}
+
+// Route of one payload field: the topic and the string field holding the key.
+struct route_entry {
+  std::string_view topic;
+  const FieldDescriptor* key_field{nullptr};
+};
+
+// Built once from the descriptor, so a payload added to the oneof is routed by the file it is
+// defined in; a payload in a file with no topic, or without its key field, has no entry and
+// route() reports it (a unit test covers every payload).
+const std::unordered_map<int, route_entry>& route_table() {
+  static const auto table = [] {
+    const std::unordered_map<std::string_view, std::string_view> topic_of_file{
+        {"fleetledger/v1/cluster.proto", cluster_topic},
+        {"fleetledger/v1/tenant.proto", tenant_topic},
+        {"fleetledger/v1/edge.proto", edge_topic},
+        {"fleetledger/v1/offering.proto", offering_topic},
+    };
+    std::unordered_map<int, route_entry> out;
+    const OneofDescriptor& oneof = payload_oneof();
+    for (int i = 0; i < oneof.field_count(); ++i) {
+      const FieldDescriptor* field = oneof.field(i);
+      const Descriptor* type = field->message_type();
+      const auto file = topic_of_file.find(type->file()->name());
+      if (file == topic_of_file.end()) continue;
+      const auto spec = find_topic(file->second);
+      if (!spec) continue;
+      const FieldDescriptor* key = type->FindFieldByName(std::string(to_string(spec->key)));
+      if (key == nullptr || key->is_repeated() || key->type() != FieldDescriptor::TYPE_STRING) continue;
+      out.emplace(field->number(), route_entry{spec->name, key});
+    }
+    return out;
+  }();
+  return table;
+}
+
+}  // namespace
+
+event_id new_event_id() {
+  auto& prng = thread_prng();
+  std::uint64_t hi = prng();
+  std::uint64_t lo = prng();
+  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10xx (RFC 4122)
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string text(36, '-');
+  std::size_t pos = 0;
+  for (int nibble = 0; nibble < 32; ++nibble) {
+    if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;
+    const std::uint64_t word = nibble < 16 ? hi : lo;
+    const int shift = 60 - 4 * (nibble % 16);
+    text[pos++] = hex[(word >> shift) & 0xf];
+  }
+  return event_id{std::move(text)};
+}
+
+bool is_uuid(std::string_view text) noexcept {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool dash_position = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash_position ? text[i] != '-' : !is_hex(text[i])) return false;
+  }
+  return true;
+}
+
+fleetledger::v1::Envelope make_envelope(const event_metadata& metadata,
+                                        std::chrono::system_clock::time_point occurred_at) {
+  fleetledger::v1::Envelope env;
+  env.set_event_id(new_event_id().value());
+  *env.mutable_occurred_at() = to_timestamp(occurred_at);
+  env.set_producer(metadata.producer);
+  env.set_actor(metadata.actor);
+  env.set_correlation_id(metadata.correlation_id.empty() ? env.event_id() : metadata.correlation_id);
+  env.set_causation_id(metadata.causation_id);
+  return env;
+}
+
+std::string_view payload_type_name(const fleetledger::v1::Envelope& env) noexcept {
+  if (env.payload_case() == fleetledger::v1::Envelope::PAYLOAD_NOT_SET) return {};
+  const FieldDescriptor* field =
+      fleetledger::v1::Envelope::descriptor()->FindFieldByNumber(static_cast<int>(env.payload_case()));
+  if (field == nullptr || field->message_type() == nullptr) return {};
+  return field->message_type()->name();
+}
+
+result<routing> route(const fleetledger::v1::Envelope& env) {
+  if (env.payload_case() == fleetledger::v1::Envelope::PAYLOAD_NOT_SET) {
+    return make_error(errc::invalid_argument, "cannot route an envelope without a payload");
+  }
+  const auto& table = route_table();
+  const auto entry = table.find(static_cast<int>(env.payload_case()));
+  if (entry == table.end()) {
+    return make_error(errc::invalid_argument, "payload " + std::string(payload_type_name(env)) +
+                                                  " has no routing (no topic for its .proto file, "
+                                                  "or no string key field)");
+  }
+  const auto& payload = env.GetReflection()->GetMessage(
+      env, fleetledger::v1::Envelope::descriptor()->FindFieldByNumber(entry->first));
+  std::string key = payload.GetReflection()->GetString(payload, entry->second.key_field);
+  if (key.empty()) {
+    return make_error(errc::invalid_argument, std::string(payload_type_name(env)) + "." +
+                                                  entry->second.key_field->name() +
+                                                  " is empty; it is the record key on " +
+                                                  std::string(entry->second.topic));
+  }
+  return routing{entry->second.topic, std::move(key)};
+}
+
+}  // namespace fleetledger::events

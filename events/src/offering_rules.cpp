@@ -1,0 +1,166 @@
+#include "fleetledger/events/offering_rules.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <utility>
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+
+namespace fleetledger::events {
+namespace {
+
+using fleetledger::v1::OfferingPublished;
+namespace pb = google::protobuf;
+
+struct type_rule {
+  std::string_view type;
+  std::vector<std::string_view> required;
+  std::vector<std::string_view> columns;  // the type's own columns, required ones first
+};
+
+const std::vector<std::string_view>& hardware_columns() {
+  static const std::vector<std::string_view> cols = {
+      "processor_brand", "processor_name",  "processor_cores",    "processor_speed",
+      "memory_amount",   "memory_type",     "ssd_amount",         "total_ssd_capacity",
+      "hdd_amount",      "total_hdd_capacity", "traffic",         "uplink_speed",
+      "virtualization_type"};
+  return cols;
+}
+
+std::vector<std::string_view> with_hardware(std::vector<std::string_view> cols) {
+  cols.insert(cols.end(), hardware_columns().begin(), hardware_columns().end());
+  return cols;
+}
+
+const std::vector<type_rule>& rules() {
+  static const std::vector<type_rule> r = {
+      {"compute", {}, with_hardware({})},
+      {"dedicated", {}, with_hardware({})},
+      {"gpu", {"gpu_model", "gpu_count"}, with_hardware({"gpu_model", "gpu_count"})},
+      {"colocation", {"rack_units"}, {"rack_units", "power_watts", "network_ports", "bandwidth_gbps"}},
+      {"saas", {"software_name"}, {"software_name", "software_version", "user_quota", "storage_quota_gb"}},
+      {"validator",
+       {"blockchain"},
+       {"blockchain", "commission_percent", "uptime_sla_percent", "minimum_stake"}},
+      {"container", {"container_runtime"}, {"container_runtime", "max_containers", "registry_included"}},
+      {"object_storage", {"storage_class"}, {"storage_class", "max_objects", "replication_factor"}},
+      {"nas", {"nas_protocol"}, {"nas_protocol", "max_snapshots", "raid_level"}},
+      {"kubernetes", {"k8s_version"}, {"k8s_version", "max_nodes", "max_pods", "ingress_included"}},
+  };
+  return r;
+}
+
+const type_rule* find_rule(std::string_view product_type) {
+  const std::string t = normalize_product_type(product_type);
+  for (const auto& r : rules()) {
+    if (r.type == t) return &r;
+  }
+  return nullptr;
+}
+
+// Present: a field with presence is set; a plain proto3 string is non-empty; a repeated field has items.
+bool present(const pb::Message& m, const pb::FieldDescriptor& f) {
+  const pb::Reflection& refl = *m.GetReflection();
+  if (f.is_repeated()) return refl.FieldSize(m, &f) > 0;
+  if (f.has_presence()) return refl.HasField(m, &f);
+  if (f.cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING) return !refl.GetString(m, &f).empty();
+  return refl.HasField(m, &f);  // proto3 implicit scalar: set when non-zero
+}
+
+// Counts that only make sense when positive.
+const std::set<std::string_view>& positive_fields() {
+  static const std::set<std::string_view> s = {"rack_units", "gpu_count"};
+  return s;
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& known_product_types() {
+  static const std::vector<std::string_view> types = [] {
+    std::vector<std::string_view> t;
+    for (const auto& r : rules()) t.push_back(r.type);
+    return t;
+  }();
+  return types;
+}
+
+std::string normalize_product_type(std::string_view product_type) {
+  std::string out(product_type);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::vector<std::string_view> required_fields(std::string_view product_type) {
+  const type_rule* r = find_rule(product_type);
+  return r ? r->required : std::vector<std::string_view>{};
+}
+
+std::vector<offering_field_error> validate(const OfferingPublished& offering) {
+  std::vector<offering_field_error> errors;
+  if (offering.offering_id().empty()) errors.push_back({"offering_id", "required"});
+  if (offering.provider_id().empty()) errors.push_back({"provider_id", "required"});
+  if (offering.product_type().empty()) errors.push_back({"product_type", "required"});
+
+  const pb::Descriptor& d = *OfferingPublished::descriptor();
+  const std::string type = normalize_product_type(offering.product_type());
+  for (std::string_view name : required_fields(type)) {
+    const pb::FieldDescriptor* f = d.FindFieldByName(std::string(name));
+    if (f == nullptr) continue;  // rules name proto fields only; guarded by a unit test
+    if (!present(offering, *f)) {
+      errors.push_back({std::string(name), "required for product_type " + type});
+      continue;
+    }
+    if (positive_fields().contains(name) && f->cpp_type() == pb::FieldDescriptor::CPPTYPE_INT32 &&
+        offering.GetReflection()->GetInt32(offering, f) <= 0) {
+      errors.push_back({std::string(name), "must be greater than 0"});
+    }
+  }
+  if (offering.monthly_price() < 0) errors.push_back({"monthly_price", "must not be negative"});
+  if (offering.setup_fee() < 0) errors.push_back({"setup_fee", "must not be negative"});
+  return errors;
+}
+
+OfferingPublished as_published(const fleetledger::v1::OfferingUpdated& update) {
+  OfferingPublished out;
+  // Same field numbers and types by contract (offering.proto), so the wire bytes are interchangeable.
+  (void)out.ParseFromString(update.SerializeAsString());
+  return out;
+}
+
+const std::vector<std::string_view>& common_columns() {
+  static const std::vector<std::string_view> cols = {
+      "offering_id",        "provider_id",        "offer_name",         "product_type",
+      "currency",           "monthly_price",      "setup_fee",          "visibility",
+      "stock_status",       "billing_interval",   "datacenter_country", "datacenter_city",
+      "datacenter_latitude", "datacenter_longitude", "description",     "product_page_url",
+      "features",           "min_contract_hours", "max_contract_hours", "payment_methods"};
+  return cols;
+}
+
+std::vector<std::string_view> type_columns(std::string_view product_type) {
+  const type_rule* r = find_rule(product_type);
+  return r ? r->columns : std::vector<std::string_view>{};
+}
+
+std::vector<std::string_view> template_columns(std::string_view product_type) {
+  std::vector<std::string_view> cols = common_columns();
+  const auto own = type_columns(product_type);
+  cols.insert(cols.end(), own.begin(), own.end());
+  return cols;
+}
+
+std::vector<std::string_view> all_columns() {
+  std::vector<std::string_view> cols = common_columns();
+  std::set<std::string_view> seen(cols.begin(), cols.end());
+  for (const auto& r : rules()) {
+    for (std::string_view c : r.columns) {
+      if (seen.insert(c).second) cols.push_back(c);
+    }
+  }
+  return cols;
+}
+
+}  // namespace fleetledger::events

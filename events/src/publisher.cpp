@@ -1,0 +1,317 @@
+#include "fleetledger/events/publisher.hpp"
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "fleetledger/events/codec.hpp"
+#include "fleetledger/events/envelope.hpp"
+#include "fleetledger/events/kafka_errors.hpp"
+#include "fleetledger/events/log.hpp"
+#include "fleetledger/events/topic_catalogue.hpp"
+
+namespace fleetledger::events {
+namespace {
+
+// librdkafka wants NUL-terminated header names.
+static_assert(header_type.data()[header_type.size()] == '\0');
+static_assert(header_event_id.data()[header_event_id.size()] == '\0');
+static_assert(header_schema.data()[header_schema.size()] == '\0');
+
+// The calls of one publish/publish_all: counts the delivery reports still to come.
+struct delivery_batch {
+  std::atomic<std::size_t> outstanding{0};
+  std::mutex mutex;
+  std::condition_variable done;
+};
+
+// One record of a call, the opaque of its librdkafka message. Lives in the caller's frame, which
+// waits for every delivery report, so librdkafka can point into the value without copying it.
+struct pending_record {
+  delivery_batch* batch{nullptr};
+  std::string_view topic;
+  std::string key;
+  std::string encoded;      // owns the value of an event record
+  std::string_view value;   // what is sent: encoded, or the caller's bytes (publish_raw)
+  // Set by the delivery report.
+  rd_kafka_resp_err_t err{RD_KAFKA_RESP_ERR_NO_ERROR};
+  std::int32_t partition{-1};
+  std::int64_t offset{-1};
+  bool enqueued{false};
+  std::optional<error> failed;  // before enqueueing (routing, queue)
+};
+
+struct header_view {
+  const char* name;  // NUL-terminated
+  std::string_view value;
+};
+
+}  // namespace
+
+struct publisher::state {
+  publisher_config config;
+  kafka_handle_ptr rk;
+  std::mutex topics_mutex;
+  std::map<std::string, kafka_topic_ptr, std::less<>> topics;  // destroyed before rk
+  std::mutex broker_error_mutex;
+  std::string last_broker_error;  // from error_cb, names the broker that failed
+  std::atomic<bool> stopping{false};
+  std::thread poller;
+
+  ~state() {
+    stop_poller();
+    topics.clear();  // topic handles before the client
+  }
+
+  void stop_poller() {
+    stopping = true;
+    if (rk) rd_kafka_yield(rk.get());
+    if (poller.joinable()) poller.join();
+  }
+
+  rd_kafka_topic_t* topic(std::string_view name) {
+    std::lock_guard lock(topics_mutex);
+    if (auto it = topics.find(name); it != topics.end()) return it->second.get();
+    const std::string n(name);
+    kafka_topic_ptr t(rd_kafka_topic_new(rk.get(), n.c_str(), nullptr));
+    if (!t) return nullptr;
+    return topics.emplace(n, std::move(t)).first->second.get();
+  }
+
+  std::string broker_error() {
+    std::lock_guard lock(broker_error_mutex);
+    return last_broker_error;
+  }
+
+  // Why a delivery failed, in words a user can act on.
+  error delivery_error(std::string_view topic, rd_kafka_resp_err_t err) {
+    std::string detail;
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+      char reason[512] = {};
+      (void)rd_kafka_fatal_error(rk.get(), reason, sizeof reason);
+      detail = std::string("fatal producer error: ") + reason;
+    } else if (is_retriable(err)) {
+      detail = "not acknowledged within " + std::to_string(config.delivery_timeout.count()) + " ms; broker " +
+               config.client.brokers + " unreachable?";
+      if (auto last = broker_error(); !last.empty()) detail += " last broker error: " + last;
+    }
+    return make_kafka_error(err, "publish to " + std::string(topic) + " failed", detail);
+  }
+
+  // Enqueues one record; on QUEUE_FULL serves delivery reports and retries until the delivery timeout.
+  void enqueue(pending_record& rec, std::optional<std::string_view> key, std::span<const header_view> headers) {
+    rd_kafka_topic_t* rkt = topic(rec.topic);
+    if (!rkt) {
+      rec.failed = make_kafka_error(rd_kafka_last_error(), "publish to " + std::string(rec.topic) + " failed");
+      return;
+    }
+    std::array<rd_kafka_vu_t, 16> fixed{};
+    std::vector<rd_kafka_vu_t> dynamic;
+    const std::size_t count = 4 + headers.size();
+    rd_kafka_vu_t* vus = fixed.data();
+    if (count > fixed.size()) {
+      dynamic.resize(count);
+      vus = dynamic.data();
+    }
+    std::size_t n = 0;
+    vus[n].vtype = RD_KAFKA_VTYPE_RKT;
+    vus[n++].u.rkt = rkt;
+    if (key) {
+      // A non-null pointer keeps an empty key empty instead of null.
+      vus[n].vtype = RD_KAFKA_VTYPE_KEY;
+      vus[n].u.mem.ptr = const_cast<char*>(key->empty() ? "" : key->data());
+      vus[n++].u.mem.size = key->size();
+    }
+    vus[n].vtype = RD_KAFKA_VTYPE_VALUE;
+    vus[n].u.mem.ptr = const_cast<char*>(rec.value.empty() ? "" : rec.value.data());
+    vus[n++].u.mem.size = rec.value.size();
+    vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
+    vus[n++].u.ptr = &rec;
+    for (const auto& h : headers) {
+      vus[n].vtype = RD_KAFKA_VTYPE_HEADER;
+      vus[n].u.header.name = h.name;
+      vus[n].u.header.val = h.value.empty() ? "" : h.value.data();
+      vus[n++].u.header.size = static_cast<ssize_t>(h.value.size());
+    }
+    // No RD_KAFKA_MSG_F_COPY: rec.value outlives the delivery report.
+    rec.batch->outstanding.fetch_add(1);
+    const auto deadline = std::chrono::steady_clock::now() + config.delivery_timeout;
+    for (;;) {
+      rd_kafka_error_t* e = rd_kafka_produceva(rk.get(), vus, n);
+      if (!e) {
+        rec.enqueued = true;
+        return;
+      }
+      const auto code = rd_kafka_error_code(e);
+      rd_kafka_error_destroy(e);
+      if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL && std::chrono::steady_clock::now() < deadline) {
+        rd_kafka_poll(rk.get(), 10);  // serve delivery reports to make room
+        continue;
+      }
+      rec.batch->outstanding.fetch_sub(1);
+      rec.failed = code == RD_KAFKA_RESP_ERR__FATAL ? delivery_error(rec.topic, code)
+                                                    : make_kafka_error(code, "publish to " + std::string(rec.topic) +
+                                                                                 " failed");
+      return;
+    }
+  }
+
+  // Blocks until every enqueued record of the batch has its delivery report. librdkafka reports
+  // every message within message.timeout.ms (or on destroy), so this ends.
+  void wait(delivery_batch& batch) {
+    std::unique_lock lock(batch.mutex);
+    const auto warn_at = std::chrono::steady_clock::now() + config.delivery_timeout + std::chrono::seconds(30);
+    bool warned = false;
+    while (!batch.done.wait_for(lock, std::chrono::seconds(1), [&] { return batch.outstanding.load() == 0; })) {
+      if (!warned && std::chrono::steady_clock::now() > warn_at) {
+        warned = true;
+        log::warn("publisher: delivery reports overdue", {{"outstanding", batch.outstanding.load()}});
+      }
+    }
+  }
+
+  result<record_position> outcome(const pending_record& rec) {
+    if (rec.failed) return *rec.failed;
+    if (rec.err != RD_KAFKA_RESP_ERR_NO_ERROR) return delivery_error(rec.topic, rec.err);
+    if (rec.offset < 0) {
+      return make_error(errc::internal, "publish to " + std::string(rec.topic) +
+                                            " failed: broker acknowledged without an offset");
+    }
+    return record_position{topic_name(std::string(rec.topic)), partition_id(rec.partition), offset(rec.offset)};
+  }
+};
+
+namespace {
+
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void*) {
+  auto* rec = static_cast<pending_record*>(msg->_private);
+  if (!rec) return;
+  rec->err = msg->err;
+  rec->partition = msg->partition;
+  rec->offset = msg->offset;
+  auto* batch = rec->batch;
+  if (batch->outstanding.fetch_sub(1) == 1) {
+    std::lock_guard lock(batch->mutex);  // no lost wake-up between the waiter's check and its sleep
+    batch->done.notify_all();
+  }
+}
+
+}  // namespace
+
+publisher::publisher(std::unique_ptr<state> s) : state_(std::move(s)) {}
+publisher::publisher(publisher&&) noexcept = default;
+publisher& publisher::operator=(publisher&& other) noexcept {
+  if (this != &other) {
+    publisher old(std::move(*this));  // flushes and closes the current producer
+    state_ = std::move(other.state_);
+  }
+  return *this;
+}
+
+publisher::~publisher() {
+  if (!state_) return;
+  const auto left = flush(state_->config.close_timeout);
+  if (left > 0) {
+    log::warn("publisher closed with records still queued; they were not delivered",
+              {{"queued", left}, {"close_timeout_ms", state_->config.close_timeout.count()},
+               {"brokers", state_->config.client.brokers}});
+    rd_kafka_purge(state_->rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  }
+  state_.reset();
+}
+
+result<publisher> publisher::create(const publisher_config& config) {
+  auto conf = make_conf(config);
+  if (!conf) return conf.err();
+  auto s = std::make_unique<state>();
+  s->config = config;
+  rd_kafka_conf_set_dr_msg_cb(conf->get(), on_delivery);
+  // Remembers the last broker-level error so a timed-out publish can say which broker failed and how.
+  rd_kafka_conf_set_error_cb(conf->get(), [](rd_kafka_t*, int err, const char* reason, void* opaque) {
+    auto* st = static_cast<state*>(opaque);
+    {
+      std::lock_guard lock(st->broker_error_mutex);
+      st->last_broker_error = reason;
+    }
+    if (err == RD_KAFKA_RESP_ERR__FATAL) log::error("publisher: fatal producer error", {{"reason", reason}});
+  });
+  rd_kafka_conf_set_opaque(conf->get(), s.get());
+  auto rk = make_client(RD_KAFKA_PRODUCER, std::move(*conf));
+  if (!rk) return rk.err();
+  s->rk = std::move(*rk);
+  s->poller = std::thread([st = s.get()] {
+    while (!st->stopping.load()) rd_kafka_poll(st->rk.get(), 200);
+  });
+  return publisher(std::move(s));
+}
+
+result<record_position> publisher::publish(const fleetledger::v1::Envelope& event) {
+  auto results = publish_all(std::span<const fleetledger::v1::Envelope>(&event, 1));
+  return std::move(results.front());
+}
+
+std::vector<result<record_position>> publisher::publish_all(std::span<const fleetledger::v1::Envelope> events) {
+  std::vector<result<record_position>> out;
+  out.reserve(events.size());
+  if (!state_) {
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      out.emplace_back(make_error(errc::internal, "publish on a moved-from publisher"));
+    }
+    return out;
+  }
+  delivery_batch batch;
+  std::vector<pending_record> records(events.size());
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto& env = events[i];
+    auto& rec = records[i];
+    rec.batch = &batch;
+    auto where = route(env);
+    if (!where) {
+      rec.failed = make_error(where.err().code, "publish failed: " + where.err().message);
+      continue;
+    }
+    rec.topic = where->topic;
+    rec.key = std::move(where->key);
+    rec.encoded = encode(env);
+    rec.value = rec.encoded;
+    const auto type = payload_type_name(env);
+    const std::array<header_view, 3> headers{{{header_type.data(), type},
+                                              {header_event_id.data(), env.event_id()},
+                                              {header_schema.data(), schema_name}}};
+    state_->enqueue(rec, std::string_view(rec.key), headers);
+  }
+  state_->wait(batch);
+  for (const auto& rec : records) out.push_back(state_->outcome(rec));
+  return out;
+}
+
+result<record_position> publisher::publish_raw(std::string_view topic, std::optional<std::string_view> key,
+                                               std::string_view value, const std::vector<record_header>& headers) {
+  if (!state_) return make_error(errc::internal, "publish on a moved-from publisher");
+  if (topic.empty()) return make_error(errc::invalid_argument, "publish failed: empty topic name");
+  delivery_batch batch;
+  pending_record rec;
+  rec.batch = &batch;
+  rec.topic = topic;
+  rec.value = value;  // the caller's bytes outlive the delivery report: we wait for it below
+  std::vector<header_view> hv;
+  hv.reserve(headers.size());
+  for (const auto& [name, v] : headers) hv.push_back({name.c_str(), v});
+  state_->enqueue(rec, key, hv);
+  state_->wait(batch);
+  return state_->outcome(rec);
+}
+
+std::size_t publisher::flush(std::chrono::milliseconds timeout) {
+  if (!state_) return 0;
+  (void)rd_kafka_flush(state_->rk.get(), static_cast<int>(timeout.count()));
+  const int left = rd_kafka_outq_len(state_->rk.get());
+  return left > 0 ? static_cast<std::size_t>(left) : 0;
+}
+
+const publisher_config& publisher::config() const { return state_->config; }
+
+}  // namespace fleetledger::events

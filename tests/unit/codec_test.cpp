@@ -1,0 +1,297 @@
+// encode()/decode(): every payload type round-trips field by field; hostile bytes give an error.
+#include <cstdint>
+#include <random>
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <google/protobuf/stubs/logging.h>
+#include <google/protobuf/util/message_differencer.h>
+
+#include "fleetledger/events/codec.hpp"
+#include "fleetledger/events/envelope.hpp"
+#include "message_filler.hpp"
+
+namespace {
+
+using fleetledger::events::decode;
+using fleetledger::events::encode;
+using fleetledger::events::errc;
+using fleetledger::v1::Envelope;
+using google::protobuf::util::MessageDifferencer;
+
+// protobuf logs every invalid UTF-8 string it rejects; random input would flood the test output.
+struct quiet_protobuf_log {
+  quiet_protobuf_log() : previous(google::protobuf::SetLogHandler(nullptr)) {}
+  ~quiet_protobuf_log() { google::protobuf::SetLogHandler(previous); }
+  quiet_protobuf_log(const quiet_protobuf_log&) = delete;
+  quiet_protobuf_log& operator=(const quiet_protobuf_log&) = delete;
+  google::protobuf::LogHandler* previous;
+};
+
+const google::protobuf::OneofDescriptor& payload_oneof() {
+  return *Envelope::descriptor()->FindOneofByName("payload");
+}
+
+Envelope filled_envelope(const google::protobuf::FieldDescriptor* payload_field,
+                         fleetledger::testing::message_filler& filler) {
+  Envelope env = fleetledger::events::make_envelope(
+      {.producer = "codec-test", .actor = "tenant-a", .correlation_id = "", .causation_id = "cause-1"});
+  filler.fill(*env.GetReflection()->MutableMessage(&env, payload_field));
+  return env;
+}
+
+// decode() either refuses the bytes or returns an envelope that survives another round trip.
+void check_decode_is_safe(std::string_view bytes) {
+  auto decoded = decode(bytes);
+  if (!decoded) {
+    CHECK(decoded.err().code == errc::decode_failed);
+    CHECK_FALSE(decoded.err().message.empty());
+    return;
+  }
+  auto again = decode(encode(*decoded));
+  REQUIRE(again.has_value());
+  CHECK(MessageDifferencer::Equals(*decoded, *again));
+}
+
+}  // namespace
+
+TEST_CASE("the envelope holds the 31 payload types DESIGN.md lists", "[codec]") {
+  // Dropping or adding an event type must be a deliberate change to this number and to DESIGN.md.
+  CHECK(payload_oneof().field_count() == 31);
+}
+
+TEST_CASE("every payload type round-trips through encode and decode field by field", "[codec]") {
+  const auto& oneof = payload_oneof();
+  fleetledger::testing::message_filler filler;
+  for (int i = 0; i < oneof.field_count(); ++i) {
+    const auto* field = oneof.field(i);
+    const Envelope original = filled_envelope(field, filler);
+    DYNAMIC_SECTION(field->message_type()->name()) {
+      // The filler must reach every field, else the round trip below proves nothing about it.
+      const auto unset = fleetledger::testing::message_filler::unset_fields(
+          original.GetReflection()->GetMessage(original, field));
+      INFO("unset fields: " << Catch::Detail::stringify(unset));
+      CHECK(unset.empty());
+
+      const std::string bytes = encode(original);
+      auto decoded = decode(bytes);
+      INFO(field->message_type()->name());
+      REQUIRE(decoded.has_value());
+      std::string diff;
+      MessageDifferencer differencer;
+      differencer.ReportDifferencesToString(&diff);
+      CHECK(differencer.Compare(original, *decoded));
+      CHECK(diff.empty());
+
+      // Explicit checks, independent of the differencer.
+      CHECK(decoded->event_id() == original.event_id());
+      CHECK(decoded->occurred_at().seconds() == original.occurred_at().seconds());
+      CHECK(decoded->occurred_at().nanos() == original.occurred_at().nanos());
+      CHECK(decoded->producer() == "codec-test");
+      CHECK(decoded->actor() == "tenant-a");
+      CHECK(decoded->correlation_id() == original.event_id());
+      CHECK(decoded->causation_id() == "cause-1");
+      CHECK(static_cast<int>(decoded->payload_case()) == field->number());
+      CHECK(fleetledger::events::payload_type_name(*decoded) == field->message_type()->name());
+      const auto& before = original.GetReflection()->GetMessage(original, field);
+      const auto& after = decoded->GetReflection()->GetMessage(*decoded, field);
+      const auto* first = field->message_type()->field(0);
+      REQUIRE(first->type() == google::protobuf::FieldDescriptor::TYPE_STRING);
+      CHECK_FALSE(after.GetReflection()->GetString(after, first).empty());
+      CHECK(after.GetReflection()->GetString(after, first) == before.GetReflection()->GetString(before, first));
+      // Deterministic: the decoded envelope encodes to the same bytes.
+      CHECK(encode(*decoded) == bytes);
+    }
+  }
+}
+
+TEST_CASE("explicit fields survive a round trip", "[codec]") {
+  Envelope env = fleetledger::events::make_envelope({.producer = "fleetctl", .actor = "op-1"});
+
+  SECTION("ClusterRegistered with labels and nested messages") {
+    auto* c = env.mutable_cluster_registered();
+    c->set_cluster_id("c-1");
+    c->set_name("edge-paris-1");
+    c->set_cluster_type(fleetledger::v1::CLUSTER_TYPE_FAR_EDGE);
+    (*c->mutable_labels())["zone"] = "eu-west";
+    (*c->mutable_labels())["tier"] = "gold";
+    c->mutable_geo()->set_latitude(48.8566);
+    c->mutable_geo()->set_longitude(2.3522);
+    c->mutable_capacity()->set_max_bandwidth_mbps(10'000);
+    auto d = decode(encode(env));
+    REQUIRE(d.has_value());
+    const auto& r = d->cluster_registered();
+    CHECK(r.cluster_id() == "c-1");
+    CHECK(r.name() == "edge-paris-1");
+    CHECK(r.cluster_type() == fleetledger::v1::CLUSTER_TYPE_FAR_EDGE);
+    CHECK(r.labels().size() == 2);
+    CHECK(r.labels().at("zone") == "eu-west");
+    CHECK(r.geo().latitude() == 48.8566);
+    CHECK(r.capacity().max_bandwidth_mbps() == 10'000);
+  }
+  SECTION("EdgeSummaryReported with repeated edges") {
+    auto* s = env.mutable_edge_summary_reported();
+    s->set_cluster_id("c-2");
+    s->mutable_report_interval()->set_seconds(15);
+    for (int i = 0; i < 2; ++i) {
+      auto* e = s->add_edges();
+      e->set_node_id("n" + std::to_string(i));
+      e->set_bw_available_bytes_per_sec(1'250'000'000ULL + static_cast<unsigned>(i));
+      e->add_roles("ingest");
+    }
+    s->mutable_edges(1)->set_draining(true);
+    auto d = decode(encode(env));
+    REQUIRE(d.has_value());
+    const auto& r = d->edge_summary_reported();
+    REQUIRE(r.edges_size() == 2);
+    CHECK(r.edges(1).node_id() == "n1");
+    CHECK(r.edges(1).bw_available_bytes_per_sec() == 1'250'000'001ULL);
+    CHECK(r.edges(1).draining());
+    CHECK_FALSE(r.edges(0).draining());
+    CHECK(r.report_interval().seconds() == 15);
+  }
+  SECTION("proto3 optional fields keep presence even at their default value") {
+    auto* o = env.mutable_offering_published();
+    o->set_offering_id("o-1");
+    o->set_provider_id("p-1");
+    o->set_rack_units(0);
+    o->set_registry_included(false);
+    auto d = decode(encode(env));
+    REQUIRE(d.has_value());
+    const auto& r = d->offering_published();
+    CHECK(r.has_rack_units());
+    CHECK(r.rack_units() == 0);
+    CHECK(r.has_registry_included());
+    CHECK_FALSE(r.has_gpu_count());
+  }
+  SECTION("sealed secrets keep binary bytes") {
+    auto* s = env.mutable_cluster_credentials_stored();
+    s->set_cluster_id("c-3");
+    s->set_auth_type(fleetledger::v1::AUTH_TYPE_OIDC);
+    s->mutable_secret()->set_ciphertext(std::string("\x00\x01\xfe\xff", 4));
+    auto d = decode(encode(env));
+    REQUIRE(d.has_value());
+    CHECK(d->cluster_credentials_stored().secret().ciphertext() == std::string("\x00\x01\xfe\xff", 4));
+    CHECK(d->cluster_credentials_stored().auth_type() == fleetledger::v1::AUTH_TYPE_OIDC);
+  }
+}
+
+TEST_CASE("encode is deterministic for maps built in different orders", "[codec]") {
+  Envelope a = fleetledger::events::make_envelope({.producer = "p"});
+  Envelope b = a;
+  for (int i = 0; i < 50; ++i) {
+    (*a.mutable_cluster_registered()->mutable_labels())["k" + std::to_string(i)] = "v";
+    (*b.mutable_cluster_registered()->mutable_labels())["k" + std::to_string(49 - i)] = "v";
+  }
+  CHECK(encode(a) == encode(b));
+}
+
+TEST_CASE("decode names what is wrong with an envelope", "[codec]") {
+  const quiet_protobuf_log quiet;
+  Envelope env = fleetledger::events::make_envelope({.producer = "p"});
+  env.mutable_tenant_created()->set_tenant_id("t-1");
+  REQUIRE(decode(encode(env)).has_value());
+
+  auto message_of = [](std::string_view bytes) {
+    auto r = decode(bytes);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.err().code == errc::decode_failed);
+    return r.err().message;
+  };
+
+  SECTION("bytes that are not protobuf") {
+    CHECK(message_of(std::string("\xff\xff\xff", 3)) ==
+          "not a fleetledger.v1.Envelope (protobuf parse failed at 3 bytes)");
+  }
+  SECTION("empty input") { CHECK(message_of("") == "envelope has no payload"); }
+  SECTION("no payload") {
+    Envelope e = env;
+    e.clear_payload();
+    CHECK(message_of(encode(e)) == "envelope has no payload");
+  }
+  SECTION("a payload field this build does not know") {
+    std::string bytes = encode(env);
+    Envelope e = env;
+    e.clear_payload();
+    bytes = encode(e) + std::string("\xfa\x05\x00", 3);  // field 95, length-delimited, empty
+    CHECK_THAT(message_of(bytes), Catch::Contains("no payload") && Catch::Contains("unknown field 95"));
+  }
+  SECTION("empty event id") {
+    Envelope e = env;
+    e.clear_event_id();
+    CHECK(message_of(encode(e)) == "envelope event_id is empty");
+  }
+  SECTION("event id that is not a UUID") {
+    Envelope e = env;
+    e.set_event_id("x");
+    CHECK(message_of(encode(e)) == "envelope event_id 'x' is not a UUID");
+  }
+  SECTION("missing occurred_at") {
+    Envelope e = env;
+    e.clear_occurred_at();
+    CHECK(message_of(encode(e)) == "envelope occurred_at is missing");
+  }
+  SECTION("occurred_at beyond what a time_point holds") {
+    Envelope e = env;
+    e.mutable_occurred_at()->set_seconds(253'402'300'799);  // 9999-12-31T23:59:59Z
+    CHECK_THAT(message_of(encode(e)), Catch::StartsWith("occurred_at out of range"));
+  }
+  SECTION("occurred_at with negative nanos") {
+    Envelope e = env;
+    e.mutable_occurred_at()->set_nanos(-1);
+    CHECK_THAT(message_of(encode(e)), Catch::StartsWith("occurred_at out of range"));
+  }
+  SECTION("input over the size limit is refused before parsing") {
+    const std::string big(fleetledger::events::max_envelope_bytes + 1, '\0');
+    CHECK_THAT(message_of(big), Catch::Contains("exceeds the limit of 8388608 bytes"));
+  }
+}
+
+TEST_CASE("random bytes give a decode error or a valid envelope and never crash", "[codec]") {
+  const quiet_protobuf_log quiet;
+  std::mt19937_64 prng(20261123);
+  std::uniform_int_distribution<std::size_t> length(0, 512);
+  std::uniform_int_distribution<int> byte(0, 255);
+  std::string buf;
+  int accepted = 0;
+  for (int i = 0; i < 20'000; ++i) {
+    buf.resize(length(prng));
+    for (auto& c : buf) c = static_cast<char>(byte(prng));
+    auto r = decode(buf);
+    if (r) {
+      ++accepted;
+      check_decode_is_safe(buf);
+    } else {
+      REQUIRE(r.err().code == errc::decode_failed);
+    }
+  }
+  // A random buffer passing every semantic check would mean the checks are too weak.
+  CHECK(accepted == 0);
+}
+
+TEST_CASE("every truncation of a valid encoding is refused or still valid", "[codec]") {
+  const quiet_protobuf_log quiet;
+  const auto& oneof = payload_oneof();
+  fleetledger::testing::message_filler filler;
+  for (int i = 0; i < oneof.field_count(); ++i) {
+    const std::string bytes = encode(filled_envelope(oneof.field(i), filler));
+    INFO(oneof.field(i)->message_type()->name());
+    for (std::size_t n = 0; n < bytes.size(); ++n) check_decode_is_safe(std::string_view(bytes).substr(0, n));
+  }
+}
+
+TEST_CASE("random corruption of valid encodings never crashes decode", "[codec]") {
+  const quiet_protobuf_log quiet;
+  const auto& oneof = payload_oneof();
+  fleetledger::testing::message_filler filler;
+  std::mt19937_64 prng(7);
+  for (int i = 0; i < oneof.field_count(); ++i) {
+    const std::string bytes = encode(filled_envelope(oneof.field(i), filler));
+    std::uniform_int_distribution<std::size_t> pos(0, bytes.size() - 1);
+    for (int round = 0; round < 300; ++round) {
+      std::string mutated = bytes;
+      for (int flips = 0; flips < 3; ++flips) mutated[pos(prng)] = static_cast<char>(prng());
+      check_decode_is_safe(mutated);
+    }
+  }
+}
