@@ -1,0 +1,58 @@
+#pragma once
+// Turns raw records into state: decode, skip what the store already reflects, drop duplicate
+// event ids, apply through the view, and commit state + offsets + counters in one WriteBatch.
+// The projector feeds it records from Kafka; tests and the replay tool feed it records directly.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fleetledger/events/ids.hpp"
+#include "fleetledger/events/result.hpp"
+#include "fleetledger/projections/view.hpp"
+#include "fleetledger/projections/view_store.hpp"
+
+namespace fleetledger::projections {
+
+struct input_record {
+  events::topic_partition source;
+  events::offset at;
+  std::int64_t timestamp_ms{0};
+  std::string_view key;
+  std::string_view value;
+};
+
+// A record that could not be decoded or applied, to be published to fleet.deadletter.v1.
+struct dead_letter {
+  events::topic_partition source;
+  events::offset at;
+  std::string key;
+  std::string value;
+  std::string reason;
+};
+
+class applier {
+public:
+  applier(view& v, view_store& store) : view_(v), store_(store) {}
+
+  // Applies records into a new batch (not yet durable). Records at offsets the store already
+  // reflects are skipped, so redelivery after a crash applies nothing twice.
+  [[nodiscard]] std::unique_ptr<write_batch_txn> stage(const std::vector<input_record>& records,
+                                                       std::vector<dead_letter>& dead_letters);
+  // Makes a staged batch durable. Callers publish its dead letters first, so none is lost.
+  [[nodiscard]] events::result<void> commit(write_batch_txn& batch) { return store_.commit(batch); }
+
+  // stage + commit, for callers with nowhere to send dead letters but the returned list.
+  [[nodiscard]] events::result<void> apply(const std::vector<input_record>& records,
+                                           std::vector<dead_letter>& dead_letters);
+
+private:
+  view& view_;
+  view_store& store_;
+};
+
+// Key of the rejection entries every view keeps in its state:
+// "rejection\x1f" + ordered(occurred_at_ms) + topic + ordered(partition) + ordered(offset)
+inline constexpr std::string_view rejection_prefix = "rejection";
+
+}  // namespace fleetledger::projections

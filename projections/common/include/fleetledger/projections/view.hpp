@@ -1,0 +1,73 @@
+#pragma once
+// What a projection is: a deterministic fold of events into key/value state. The runtime (consume
+// loop, offsets in the same WriteBatch, duplicate and dead-letter handling, digest) is shared; each
+// view only says which topics it reads and how one event changes its state.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fleetledger/events/ids.hpp"
+#include "fleetledger/v1/envelope.pb.h"
+
+namespace fleetledger::projections {
+
+// Where the record being applied sits in the log.
+struct record_context {
+  events::topic_partition source;
+  events::offset at;
+  std::int64_t timestamp_ms{0};  // Kafka record timestamp; rules use the envelope's occurred_at instead
+};
+
+enum class verdict {
+  applied,    // the state changed (or was confirmed) as the event asked
+  rejected,   // the event broke a rule; listed in the view's rejections with the reason
+  ignored,    // not relevant to this view
+  malformed,  // cannot be applied at all (e.g. empty aggregate id); goes to the dead-letter topic
+};
+
+struct apply_outcome {
+  verdict what{verdict::applied};
+  std::string reason;  // machine-friendly code first, then detail: "NOT_OWNER: approved_by t2 is not ..."
+
+  static apply_outcome applied() { return {verdict::applied, {}}; }
+  static apply_outcome ignored() { return {verdict::ignored, {}}; }
+  static apply_outcome rejected(std::string why) { return {verdict::rejected, std::move(why)}; }
+  static apply_outcome malformed(std::string why) { return {verdict::malformed, std::move(why)}; }
+};
+
+// Visits (key, value) pairs in key order; return false to stop.
+using visitor = std::function<bool(std::string_view key, std::string_view value)>;
+
+// Read access to a view's state. Implemented over RocksDB (a primary's batch, or a secondary
+// instance in the reader).
+class state_reader {
+public:
+  virtual ~state_reader() = default;
+  [[nodiscard]] virtual std::optional<std::string> get(std::string_view key) const = 0;
+  // Keys that start with prefix, from the first key >= start (start empty: from the prefix itself).
+  virtual void scan(std::string_view prefix, const visitor& fn, std::string_view start = {}) const = 0;
+};
+
+// Read-write access while one batch is applied. Reads see the batch's own writes; nothing is
+// durable until the runtime commits the batch together with the offsets it consumed.
+class state_txn : public state_reader {
+public:
+  virtual void put(std::string_view key, std::string_view value) = 0;
+  virtual void erase(std::string_view key) = 0;
+};
+
+class view {
+public:
+  virtual ~view() = default;
+  [[nodiscard]] virtual std::string_view name() const = 0;  // "fleet", "marketplace", "edges"
+  [[nodiscard]] virtual std::vector<std::string_view> topics() const = 0;
+  // Applies one decoded event. Must be a pure function of the state and the event (no clocks, no
+  // randomness, no dependence on the order of other partitions), so every rebuild agrees.
+  [[nodiscard]] virtual apply_outcome apply(state_txn& state, const fleetledger::v1::Envelope& event,
+                                            const record_context& ctx) = 0;
+};
+
+}  // namespace fleetledger::projections

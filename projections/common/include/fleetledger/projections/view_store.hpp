@@ -1,0 +1,124 @@
+#pragma once
+// One view's RocksDB directory. Column families:
+//   default - the view's state (what the digest covers)
+//   meta    - consumed offsets and counters, written in the same WriteBatch as the state
+//   dedup   - event ids already applied (duplicates are ignored)
+// The projector opens it read-write; the reader opens it as a secondary instance and catches up.
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "fleetledger/events/ids.hpp"
+#include "fleetledger/events/result.hpp"
+#include "fleetledger/projections/view.hpp"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class Cache;
+}  // namespace rocksdb
+
+namespace fleetledger::projections {
+
+// Applied/rejected/... counts a projector keeps with its state.
+struct view_counters {
+  std::int64_t applied{0};
+  std::int64_t rejected{0};
+  std::int64_t ignored{0};
+  std::int64_t duplicates{0};
+  std::int64_t dead_lettered{0};
+  friend bool operator==(const view_counters&, const view_counters&) = default;
+};
+
+// A hash over every state key and value, and the offsets it reflects.
+struct state_digest {
+  std::string sha256_hex;
+  std::int64_t keys{0};
+  events::offset_vector offsets;
+};
+
+struct store_options {
+  bool sync_writes{false};           // fsync per batch; the WAL is on either way
+  std::size_t block_cache_bytes{64u << 20};
+  std::size_t hot_cache_entries{200'000};  // decoded-value cache across batches (write path)
+};
+
+class view_store;
+
+// The writes of one batch: reads see pending writes first, then the hot cache, then RocksDB.
+class write_batch_txn final : public state_txn {
+public:
+  explicit write_batch_txn(view_store& store) : store_(store) {}
+  [[nodiscard]] std::optional<std::string> get(std::string_view key) const override;
+  void scan(std::string_view prefix, const visitor& fn, std::string_view start = {}) const override;
+  void put(std::string_view key, std::string_view value) override;
+  void erase(std::string_view key) override;
+
+  // Duplicate detection within and across batches.
+  [[nodiscard]] bool seen(std::string_view event_id) const;
+  void mark_seen(std::string_view event_id);
+
+  void set_next_offset(const events::topic_partition& tp, events::offset next);
+  view_counters& counters() { return counters_; }
+  [[nodiscard]] bool empty() const { return pending_.empty() && offsets_.empty(); }
+
+private:
+  friend class view_store;
+  view_store& store_;
+  // std::nullopt marks a deletion.
+  std::map<std::string, std::optional<std::string>, std::less<>> pending_;
+  std::map<std::string, bool, std::less<>> seen_ids_;
+  std::map<events::topic_partition, events::offset> offsets_;
+  view_counters counters_;  // deltas of this batch
+};
+
+class view_store {
+public:
+  ~view_store();
+  view_store(const view_store&) = delete;
+  view_store& operator=(const view_store&) = delete;
+
+  // Opens (creating if missing) the primary instance at dir.
+  [[nodiscard]] static events::result<std::unique_ptr<view_store>> open(
+      const std::filesystem::path& dir, const store_options& options = {});
+  // Opens a read-only secondary instance following the primary at dir; secondary_dir holds its
+  // own info log. Call catch_up() to see the primary's newer writes.
+  [[nodiscard]] static events::result<std::unique_ptr<view_store>> open_secondary(
+      const std::filesystem::path& dir, const std::filesystem::path& secondary_dir);
+  [[nodiscard]] events::result<void> catch_up();
+
+  [[nodiscard]] std::unique_ptr<write_batch_txn> begin();
+  // Writes state, dedup ids, offsets and counters in one atomic WriteBatch.
+  [[nodiscard]] events::result<void> commit(write_batch_txn& txn);
+
+  [[nodiscard]] const state_reader& reader() const;
+  [[nodiscard]] events::offset_vector offsets() const;
+  [[nodiscard]] std::optional<events::offset> next_offset(const events::topic_partition& tp) const;
+  [[nodiscard]] view_counters counters() const;
+  [[nodiscard]] state_digest digest() const;
+  [[nodiscard]] const std::filesystem::path& path() const { return dir_; }
+  [[nodiscard]] bool is_secondary() const { return secondary_; }
+
+private:
+  friend class write_batch_txn;
+  view_store() = default;
+  class db_reader;
+
+  std::filesystem::path dir_;
+  bool secondary_{false};
+  store_options options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::array<rocksdb::ColumnFamilyHandle*, 3> cf_{};  // default, meta, dedup (owned by db_)
+  std::unique_ptr<db_reader> reader_;
+  // Values written by recent batches, so hot aggregates skip RocksDB reads. Bounded: cleared when full.
+  std::map<std::string, std::optional<std::string>, std::less<>> hot_;
+  std::map<events::topic_partition, events::offset> offsets_;
+  view_counters counters_;
+};
+
+}  // namespace fleetledger::projections

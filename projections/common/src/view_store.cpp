@@ -1,0 +1,378 @@
+#include "fleetledger/projections/view_store.hpp"
+
+#include <openssl/evp.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/options_util.h>
+#include <rocksdb/write_batch.h>
+
+#include <cstring>
+#include <vector>
+
+#include "fleetledger/events/log.hpp"
+#include "fleetledger/projections/key_codec.hpp"
+
+namespace fleetledger::projections {
+
+using events::errc;
+using events::make_error;
+
+namespace {
+constexpr std::size_t cf_default = 0;
+constexpr std::size_t cf_meta = 1;
+constexpr std::size_t cf_dedup = 2;
+constexpr std::string_view counters_key = "counters";
+constexpr std::string_view offset_prefix = "offset\x1f";
+
+std::string offset_key(const events::topic_partition& tp) {
+  std::string k(offset_prefix);
+  k += tp.topic.value();
+  k += key_sep;
+  append_ordered_i64(k, tp.partition.value());
+  return k;
+}
+
+std::string encode_i64(std::int64_t v) {
+  std::string s;
+  append_ordered_i64(s, v);
+  return s;
+}
+
+std::string encode_counters(const view_counters& c) {
+  std::string s;
+  for (std::int64_t v : {c.applied, c.rejected, c.ignored, c.duplicates, c.dead_lettered}) append_ordered_i64(s, v);
+  return s;
+}
+
+view_counters decode_counters(std::string_view s) {
+  view_counters c;
+  std::int64_t* fields[] = {&c.applied, &c.rejected, &c.ignored, &c.duplicates, &c.dead_lettered};
+  for (std::size_t i = 0; i < 5 && s.size() >= (i + 1) * 8; ++i) *fields[i] = read_ordered_i64(s.substr(i * 8));
+  return c;
+}
+
+rocksdb::Options base_options(const store_options& so) {
+  rocksdb::Options o;
+  o.create_if_missing = true;
+  o.create_missing_column_families = true;
+  o.max_background_jobs = 2;
+  o.write_buffer_size = 64u << 20;
+  o.max_write_buffer_number = 3;
+  o.compression = rocksdb::kLZ4Compression;
+  o.bottommost_compression = rocksdb::kZSTD;
+  o.keep_log_file_num = 3;
+  o.max_log_file_size = 8u << 20;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = rocksdb::NewLRUCache(so.block_cache_bytes);
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  return o;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> column_families(const rocksdb::Options& base) {
+  rocksdb::ColumnFamilyOptions state(base);
+  rocksdb::ColumnFamilyOptions meta(base);
+  meta.write_buffer_size = 4u << 20;
+  rocksdb::ColumnFamilyOptions dedup(base);
+  // Most lookups are for ids never seen: bloom filters in the memtable and SSTs answer those
+  // without touching data blocks.
+  dedup.memtable_prefix_bloom_size_ratio = 0.05;
+  dedup.memtable_whole_key_filtering = true;
+  return {{rocksdb::kDefaultColumnFamilyName, state}, {"meta", meta}, {"dedup", dedup}};
+}
+
+events::error rocks_error(std::string_view what, const rocksdb::Status& s) {
+  return make_error(s.IsIOError() ? errc::io_error : errc::internal,
+                    std::string(what) + ": " + s.ToString());
+}
+
+// Iterates keys with prefix starting at start, calling fn until it returns false.
+void iterate(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, std::string_view prefix,
+             std::string_view start, const visitor& fn) {
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ro, cf));
+  const std::string_view from = start.empty() || start < prefix ? prefix : start;
+  for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
+    const auto k = it->key();
+    const std::string_view key(k.data(), k.size());
+    if (key.substr(0, prefix.size()) != prefix) break;
+    const auto v = it->value();
+    if (!fn(key, std::string_view(v.data(), v.size()))) break;
+  }
+}
+}  // namespace
+
+// Reads straight from RocksDB (committed state only).
+class view_store::db_reader final : public state_reader {
+public:
+  explicit db_reader(view_store& s) : store_(s) {}
+  std::optional<std::string> get(std::string_view key) const override {
+    std::string v;
+    const auto s = store_.db_->Get(rocksdb::ReadOptions(), store_.cf_[cf_default],
+                                   rocksdb::Slice(key.data(), key.size()), &v);
+    if (s.IsNotFound()) return std::nullopt;
+    if (!s.ok()) {
+      events::log::error("rocksdb get failed", {{"error", s.ToString()}});
+      return std::nullopt;
+    }
+    return v;
+  }
+  void scan(std::string_view prefix, const visitor& fn, std::string_view start) const override {
+    iterate(*store_.db_, store_.cf_[cf_default], prefix, start, fn);
+  }
+
+private:
+  view_store& store_;
+};
+
+view_store::~view_store() {
+  if (db_) {
+    for (auto* h : cf_) {
+      if (h != nullptr && h != db_->DefaultColumnFamily()) db_->DestroyColumnFamilyHandle(h);
+    }
+    if (!secondary_) (void)db_->Close();
+  }
+}
+
+events::result<std::unique_ptr<view_store>> view_store::open(const std::filesystem::path& dir,
+                                                            const store_options& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return make_error(errc::io_error, "cannot create " + dir.string() + ": " + ec.message());
+  const auto opts = base_options(options);
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  const auto s = rocksdb::DB::Open(rocksdb::DBOptions(opts), dir.string(), column_families(opts), &handles, &raw);
+  if (!s.ok()) return rocks_error("cannot open view store " + dir.string(), s);
+  std::unique_ptr<view_store> store(new view_store());
+  store->dir_ = dir;
+  store->options_ = options;
+  store->db_.reset(raw);
+  for (std::size_t i = 0; i < 3; ++i) store->cf_[i] = handles[i];
+  store->reader_ = std::make_unique<db_reader>(*store);
+  // Load offsets and counters once; afterwards this process is their only writer.
+  iterate(*store->db_, store->cf_[cf_meta], offset_prefix, {}, [&](std::string_view k, std::string_view v) {
+    const auto rest = k.substr(offset_prefix.size());
+    const auto sep = rest.find(key_sep);
+    if (sep == std::string_view::npos || rest.size() < sep + 9) return true;
+    const events::topic_partition tp{events::topic_name(std::string(rest.substr(0, sep))),
+                                     events::partition_id(static_cast<std::int32_t>(read_ordered_i64(rest.substr(sep + 1))))};
+    store->offsets_[tp] = events::offset(read_ordered_i64(v));
+    return true;
+  });
+  std::string counters;
+  if (store->db_->Get(rocksdb::ReadOptions(), store->cf_[cf_meta], rocksdb::Slice(counters_key.data(), counters_key.size()), &counters).ok()) {
+    store->counters_ = decode_counters(counters);
+  }
+  return store;
+}
+
+events::result<std::unique_ptr<view_store>> view_store::open_secondary(const std::filesystem::path& dir,
+                                                                      const std::filesystem::path& secondary_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(secondary_dir, ec);
+  if (ec) return make_error(errc::io_error, "cannot create " + secondary_dir.string() + ": " + ec.message());
+  auto opts = base_options({});
+  opts.create_if_missing = false;
+  opts.max_open_files = -1;  // required for secondary instances
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  const auto s = rocksdb::DB::OpenAsSecondary(rocksdb::DBOptions(opts), dir.string(), secondary_dir.string(),
+                                              column_families(opts), &handles, &raw);
+  if (!s.ok()) return rocks_error("cannot open view store " + dir.string() + " as secondary", s);
+  std::unique_ptr<view_store> store(new view_store());
+  store->dir_ = dir;
+  store->secondary_ = true;
+  store->db_.reset(raw);
+  for (std::size_t i = 0; i < 3; ++i) store->cf_[i] = handles[i];
+  store->reader_ = std::make_unique<db_reader>(*store);
+  return store;
+}
+
+events::result<void> view_store::catch_up() {
+  if (!secondary_) return {};
+  const auto s = db_->TryCatchUpWithPrimary();
+  if (!s.ok()) return rocks_error("catch up with primary " + dir_.string(), s);
+  return {};
+}
+
+std::unique_ptr<write_batch_txn> view_store::begin() { return std::make_unique<write_batch_txn>(*this); }
+
+events::result<void> view_store::commit(write_batch_txn& txn) {
+  if (secondary_) return make_error(errc::internal, "commit on a read-only secondary view store");
+  rocksdb::WriteBatch batch;
+  for (const auto& [k, v] : txn.pending_) {
+    if (v) {
+      batch.Put(cf_[cf_default], k, *v);
+    } else {
+      batch.Delete(cf_[cf_default], k);
+    }
+  }
+  for (const auto& [id, _] : txn.seen_ids_) batch.Put(cf_[cf_dedup], id, rocksdb::Slice());
+  for (const auto& [tp, next] : txn.offsets_) batch.Put(cf_[cf_meta], offset_key(tp), encode_i64(next.value()));
+  view_counters total = counters_;
+  total.applied += txn.counters_.applied;
+  total.rejected += txn.counters_.rejected;
+  total.ignored += txn.counters_.ignored;
+  total.duplicates += txn.counters_.duplicates;
+  total.dead_lettered += txn.counters_.dead_lettered;
+  batch.Put(cf_[cf_meta], counters_key, encode_counters(total));
+
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync_writes;
+  const auto s = db_->Write(wo, &batch);
+  if (!s.ok()) return rocks_error("commit batch to " + dir_.string(), s);
+
+  counters_ = total;
+  for (const auto& [tp, next] : txn.offsets_) offsets_[tp] = next;
+  if (hot_.size() + txn.pending_.size() > options_.hot_cache_entries) hot_.clear();
+  for (auto& [k, v] : txn.pending_) hot_.insert_or_assign(k, std::move(v));
+  txn.pending_.clear();
+  txn.seen_ids_.clear();
+  txn.offsets_.clear();
+  txn.counters_ = {};
+  return {};
+}
+
+const state_reader& view_store::reader() const { return *reader_; }
+
+events::offset_vector view_store::offsets() const {
+  events::offset_vector out;
+  if (!secondary_) {
+    for (const auto& [tp, next] : offsets_) out.push_back({tp, next});
+    return out;
+  }
+  iterate(*db_, cf_[cf_meta], offset_prefix, {}, [&](std::string_view k, std::string_view v) {
+    const auto rest = k.substr(offset_prefix.size());
+    const auto sep = rest.find(key_sep);
+    if (sep == std::string_view::npos || rest.size() < sep + 9) return true;
+    out.push_back({{events::topic_name(std::string(rest.substr(0, sep))),
+                    events::partition_id(static_cast<std::int32_t>(read_ordered_i64(rest.substr(sep + 1))))},
+                   events::offset(read_ordered_i64(v))});
+    return true;
+  });
+  return out;
+}
+
+std::optional<events::offset> view_store::next_offset(const events::topic_partition& tp) const {
+  if (!secondary_) {
+    if (const auto it = offsets_.find(tp); it != offsets_.end()) return it->second;
+    return std::nullopt;
+  }
+  std::string v;
+  if (!db_->Get(rocksdb::ReadOptions(), cf_[cf_meta], offset_key(tp), &v).ok()) return std::nullopt;
+  return events::offset(read_ordered_i64(v));
+}
+
+view_counters view_store::counters() const {
+  if (!secondary_) return counters_;
+  std::string v;
+  if (!db_->Get(rocksdb::ReadOptions(), cf_[cf_meta], rocksdb::Slice(counters_key.data(), counters_key.size()), &v).ok()) return {};
+  return decode_counters(v);
+}
+
+state_digest view_store::digest() const {
+  state_digest d;
+  // Read state and offsets from one snapshot so the digest names exactly the offsets it reflects.
+  // A secondary instance has no snapshots (it only moves in catch_up(), which the caller controls).
+  const rocksdb::Snapshot* snap = secondary_ ? nullptr : db_->GetSnapshot();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+  ro.total_order_seek = true;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  auto feed = [&](std::string_view bytes) {
+    const std::uint64_t n = bytes.size();
+    unsigned char len[8];
+    for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(n >> (56 - 8 * i));
+    EVP_DigestUpdate(ctx.get(), len, sizeof len);
+    EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size());
+  };
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[cf_default]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      feed(std::string_view(it->key().data(), it->key().size()));
+      feed(std::string_view(it->value().data(), it->value().size()));
+      ++d.keys;
+    }
+  }
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[cf_meta]));
+    const rocksdb::Slice prefix(offset_prefix.data(), offset_prefix.size());
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      const std::string_view rest(it->key().data() + prefix.size(), it->key().size() - prefix.size());
+      const auto sep = rest.find(key_sep);
+      if (sep == std::string_view::npos || rest.size() < sep + 9) continue;
+      d.offsets.push_back({{events::topic_name(std::string(rest.substr(0, sep))),
+                            events::partition_id(static_cast<std::int32_t>(read_ordered_i64(rest.substr(sep + 1))))},
+                           events::offset(read_ordered_i64(std::string_view(it->value().data(), it->value().size())))});
+    }
+  }
+  if (snap != nullptr) db_->ReleaseSnapshot(snap);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx.get(), out, &len);
+  static constexpr char hex[] = "0123456789abcdef";
+  d.sha256_hex.reserve(len * 2);
+  for (unsigned int i = 0; i < len; ++i) {
+    d.sha256_hex += hex[out[i] >> 4];
+    d.sha256_hex += hex[out[i] & 0xf];
+  }
+  return d;
+}
+
+// ---- write_batch_txn ----
+
+std::optional<std::string> write_batch_txn::get(std::string_view key) const {
+  if (const auto it = pending_.find(key); it != pending_.end()) return it->second;
+  if (const auto it = store_.hot_.find(std::string(key)); it != store_.hot_.end()) return it->second;
+  return store_.reader().get(key);
+}
+
+void write_batch_txn::scan(std::string_view prefix, const visitor& fn, std::string_view start) const {
+  // Merge committed keys with this batch's pending writes, pending winning on equal keys.
+  const std::string_view from = start.empty() || start < prefix ? prefix : start;
+  std::vector<std::pair<std::string, std::string>> committed;
+  store_.reader().scan(prefix, [&](std::string_view k, std::string_view v) {
+    committed.emplace_back(std::string(k), std::string(v));
+    return true;
+  }, from);
+  auto p = pending_.lower_bound(from);
+  auto c = committed.begin();
+  auto in_prefix = [&](std::string_view k) { return k.substr(0, prefix.size()) == prefix; };
+  while (true) {
+    const bool has_p = p != pending_.end() && in_prefix(p->first);
+    const bool has_c = c != committed.end();
+    if (!has_p && !has_c) return;
+    if (has_p && (!has_c || p->first <= c->first)) {
+      if (has_c && p->first == c->first) ++c;
+      if (p->second && !fn(p->first, *p->second)) return;
+      ++p;
+    } else {
+      if (!fn(c->first, c->second)) return;
+      ++c;
+    }
+  }
+}
+
+void write_batch_txn::put(std::string_view key, std::string_view value) {
+  pending_.insert_or_assign(std::string(key), std::string(value));
+}
+
+void write_batch_txn::erase(std::string_view key) { pending_.insert_or_assign(std::string(key), std::nullopt); }
+
+bool write_batch_txn::seen(std::string_view event_id) const {
+  if (seen_ids_.contains(event_id)) return true;
+  std::string ignored;
+  return store_.db_->Get(rocksdb::ReadOptions(), store_.cf_[cf_dedup],
+                         rocksdb::Slice(event_id.data(), event_id.size()), &ignored).ok();
+}
+
+void write_batch_txn::mark_seen(std::string_view event_id) { seen_ids_.insert_or_assign(std::string(event_id), true); }
+
+void write_batch_txn::set_next_offset(const events::topic_partition& tp, events::offset next) { offsets_[tp] = next; }
+
+}  // namespace fleetledger::projections

@@ -1,0 +1,23 @@
+#pragma once
+// The marketplace view: clusters as the marketplace sees them (owner, visibility, pricing, tier,
+// capacity, utilisation), subscriptions and their lifecycle, invites, tenants (tier, official and
+// preferred cluster, owned-cluster cap), peerings and the offerings catalogue. Rules: DESIGN.md
+// section 4; design choices where the contract is silent: docs in each query header and
+// projections/marketplace/README.md.
+#include <string_view>
+#include <vector>
+
+#include "fleetledger/projections/view.hpp"
+
+namespace fleetledger::projections::marketplace {
+
+class marketplace_view final : public view {
+public:
+  [[nodiscard]] std::string_view name() const override { return "marketplace"; }
+  // fleet.cluster.v1, fleet.tenant.v1, fleet.edge.v1 (utilisation only), fleet.offering.v1.
+  [[nodiscard]] std::vector<std::string_view> topics() const override;
+  [[nodiscard]] apply_outcome apply(state_txn& state, const fleetledger::v1::Envelope& event,
+                                    const record_context& ctx) override;
+};
+
+}  // namespace fleetledger::projections::marketplace
