@@ -1,0 +1,217 @@
+// Projector catch-up benchmark (issue 3): publishes 1,000,000 realistic mixed events to the dev
+// broker, then for each view measures the projector process catching up from an empty directory
+// against a raw librdkafka consume of the same topics in the same run, and prints
+//   RATIO projector_<view>_vs_raw_consume=<x>
+// plus peak RSS for a replay of a quarter of the log and of the whole log (it must not grow).
+//
+//   build/bin/projector_bench [--events N] [--quarter-only]
+#include <librdkafka/rdkafka.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fleetledger/events/consumer.hpp"
+#include "fleetledger/events/publisher.hpp"
+#include "fleetledger/events/topic_catalogue.hpp"
+#include "support/broker_process.hpp"
+#include "support/child_process.hpp"
+#include "support/projector_digest.hpp"
+#include "support/sample_events.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+namespace ft = fleetledger::testing;
+namespace fe = fleetledger::events;
+
+namespace {
+
+const std::map<std::string, std::vector<std::string_view>> view_topics{
+    {"fleet", {fe::cluster_topic}},
+    {"marketplace", {fe::cluster_topic, fe::tenant_topic, fe::edge_topic, fe::offering_topic}},
+    {"edges", {fe::edge_topic, fe::cluster_topic}},
+};
+
+double seconds_since(clock_type::time_point t) {
+  return std::chrono::duration<double>(clock_type::now() - t).count();
+}
+
+// The baseline: plain librdkafka, every partition of the topics assigned from the beginning,
+// batches from the consumer queue, no decoding. Returns records per second.
+double raw_consume_rate(const std::string& brokers, const std::vector<fe::topic_partition>& parts, std::int64_t expected) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  const std::pair<const char*, const char*> settings[] = {
+      {"bootstrap.servers", brokers.c_str()}, {"group.id", "fleetledger.bench-raw"},
+      {"enable.auto.commit", "false"}, {"enable.partition.eof", "false"},
+      {"fetch.max.bytes", "67108864"}, {"max.partition.fetch.bytes", "8388608"},
+      {"queued.max.messages.kbytes", "262144"}, {"queued.min.messages", "200000"}};
+  for (const auto& [k, v] : settings) {
+    if (rd_kafka_conf_set(conf, k, v, err, sizeof err) != RD_KAFKA_CONF_OK) std::fprintf(stderr, "conf %s: %s\n", k, err);
+  }
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(parts.size()));
+  for (const auto& p : parts) {
+    rd_kafka_topic_partition_list_add(list, p.topic.value().c_str(), p.partition.value())->offset = RD_KAFKA_OFFSET_BEGINNING;
+  }
+  const auto start = clock_type::now();
+  rd_kafka_assign(rk, list);
+  rd_kafka_queue_t* q = rd_kafka_queue_get_consumer(rk);
+  std::vector<rd_kafka_message_t*> batch(10'000);
+  std::int64_t got = 0;
+  std::size_t bytes = 0;
+  while (got < expected && seconds_since(start) < 300) {
+    const auto n = rd_kafka_consume_batch_queue(q, 100, batch.data(), batch.size());
+    for (ssize_t i = 0; i < n; ++i) {
+      if (batch[i]->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        ++got;
+        bytes += batch[i]->len;
+      }
+      rd_kafka_message_destroy(batch[i]);
+    }
+  }
+  const double rate = static_cast<double>(got) / seconds_since(start);
+  rd_kafka_queue_destroy(q);
+  rd_kafka_topic_partition_list_destroy(list);
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  if (got < expected) std::fprintf(stderr, "raw consume got only %lld of %lld\n", static_cast<long long>(got), static_cast<long long>(expected));
+  (void)bytes;
+  return rate;
+}
+
+struct projector_run {
+  double seconds{0};
+  long peak_rss_kb{0};
+  std::int64_t records{0};
+  int exit_code{-1};
+};
+
+projector_run run_projector(const std::string& view, const std::string& brokers, const std::string& dir, const std::string& log) {
+  ft::child_options o;
+  o.args = {"--view", view, "--brokers", brokers, "--view-dir", dir, "--exit-at-end"};
+  o.stderr_path = log;
+  projector_run r;
+  const auto start = clock_type::now();
+  ft::child_process p(ft::bin_path("fleetledger-projector"), o);
+  // wait4 gives the child's peak RSS; child_process::wait would reap it first.
+  int status = 0;
+  rusage usage{};
+  const pid_t pid = p.pid();
+  while (seconds_since(start) < 900) {
+    const pid_t w = wait4(pid, &status, WNOHANG, &usage);
+    if (w == pid) {
+      r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      break;
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+  r.seconds = seconds_since(start);
+  r.peak_rss_kb = usage.ru_maxrss;
+  r.records = ft::projector_digest(view, dir).records;
+  return r;
+}
+
+std::int64_t count_records(fe::consumer& c, const std::vector<fe::topic_partition>& parts, bool& dropped) {
+  std::int64_t total = 0;
+  for (const auto& p : parts) {
+    auto wm = c.query_watermarks(p, 10s);
+    if (!wm) continue;
+    if (wm->low.value() > 0) dropped = true;
+    total += wm->high.value() - wm->low.value();
+  }
+  return total;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::size_t total = 1'000'000;
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], "--events") == 0) total = std::stoul(argv[i + 1]);
+  }
+  const std::size_t quarter = total / 4;
+  ft::temp_dir dir("fleetledger-bench");
+  // Enough partitions that the mock broker's 5 MiB per partition keeps every record.
+  ft::broker_process broker({.extra_args = {"--partitions",
+                                            "fleet.edge.v1=192,fleet.cluster.v1=48,fleet.tenant.v1=12,fleet.offering.v1=12",
+                                            "--retention-check-ms", "0"},
+                             .stderr_path = dir.file("broker.log")});
+  ft::sample_mix mix;
+  mix.clusters = 2'000;
+  mix.tenants = 200;
+  mix.edges_per_cluster = 4;
+  std::printf("generating %zu events (%d clusters, %d edges per summary)\n", total, mix.clusters, mix.edges_per_cluster);
+  const auto events = ft::make_sample_events(total, mix);
+
+  fe::publisher_config pc;
+  pc.client.brokers = broker.bootstrap();
+  auto pub = fe::publisher::create(pc);
+  if (!pub) {
+    std::fprintf(stderr, "publisher: %s\n", pub.err().message.c_str());
+    return 1;
+  }
+  fe::consumer_config cc;
+  cc.client.brokers = broker.bootstrap();
+  cc.name = "bench-meta";
+  auto meta = fe::consumer::create(cc);
+
+  auto publish_range = [&](std::size_t from, std::size_t to) {
+    const auto start = clock_type::now();
+    for (std::size_t i = from; i < to; i += 50'000) {
+      const auto n = std::min<std::size_t>(50'000, to - i);
+      for (const auto& r : pub->publish_all(std::span(events).subspan(i, n))) {
+        if (!r) {
+          std::fprintf(stderr, "publish failed: %s\n", r.err().message.c_str());
+          std::exit(1);
+        }
+      }
+    }
+    std::printf("published %zu events in %.2f s (%.0f msg/s)\n", to - from, seconds_since(start),
+                static_cast<double>(to - from) / seconds_since(start));
+  };
+
+  // Phase 1: a quarter of the log, replayed once for the RSS comparison.
+  publish_range(0, quarter);
+  std::map<std::string, long> rss_quarter;
+  for (const auto& [view, _] : view_topics) {
+    const auto r = run_projector(view, broker.bootstrap(), dir.file(view + "-q"), dir.file(view + "-q.log"));
+    rss_quarter[view] = r.peak_rss_kb;
+  }
+
+  // Phase 2: the whole log.
+  publish_range(quarter, total);
+  std::map<std::string, double> ratios;
+  std::map<std::string, double> rss_growth;
+  std::printf("\n%-12s %10s %12s %12s %8s %14s %14s\n", "view", "records", "projector/s", "raw/s", "ratio",
+              "rss 1/4 (MiB)", "rss all (MiB)");
+  for (const auto& [view, topics] : view_topics) {
+    auto parts = meta->list_partitions(topics, 10s);
+    bool dropped = false;
+    const auto expected = count_records(*meta, *parts, dropped);
+    if (dropped) std::fprintf(stderr, "WARNING: the broker dropped records of %s's topics; add partitions\n", view.c_str());
+    const double raw = raw_consume_rate(broker.bootstrap(), *parts, expected);
+    const auto r = run_projector(view, broker.bootstrap(), dir.file(view), dir.file(view + ".log"));
+    const double rate = static_cast<double>(r.records) / r.seconds;
+    ratios[view] = rate / raw;
+    rss_growth[view] = static_cast<double>(r.peak_rss_kb) / static_cast<double>(std::max(1L, rss_quarter[view]));
+    std::printf("%-12s %10lld %12.0f %12.0f %8.2f %14.1f %14.1f%s\n", view.c_str(), static_cast<long long>(r.records),
+                rate, raw, rate / raw, rss_quarter[view] / 1024.0, r.peak_rss_kb / 1024.0,
+                r.exit_code == 0 ? "" : "  (projector failed)");
+  }
+  // Machine-readable lines last.
+  std::printf("\n");
+  for (const auto& [view, ratio] : ratios) std::printf("RATIO projector_%s_vs_raw_consume=%.2f\n", view.c_str(), ratio);
+  for (const auto& [view, growth] : rss_growth) {
+    std::printf("RATIO projector_%s_peak_rss_full_vs_quarter=%.2f\n", view.c_str(), growth);
+  }
+  return 0;
+}
