@@ -34,12 +34,12 @@ std::string encode(const fleetledger::v1::Envelope& env) {
   return out;
 }
 
-result<fleetledger::v1::Envelope> decode(std::string_view bytes) {
+result<void> decode_into(std::string_view bytes, fleetledger::v1::Envelope& env) {
   if (bytes.size() > max_envelope_bytes) {
     return decode_error("envelope of " + std::to_string(bytes.size()) + " bytes exceeds the limit of " +
                         std::to_string(max_envelope_bytes) + " bytes");
   }
-  fleetledger::v1::Envelope env;
+  // ParseFromArray clears env first and reuses its allocated sub-messages.
   if (!env.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return decode_error("not a fleetledger.v1.Envelope (protobuf parse failed at " +
                         std::to_string(bytes.size()) + " bytes)");
@@ -63,6 +63,12 @@ result<fleetledger::v1::Envelope> decode(std::string_view bytes) {
     return decode_error("occurred_at out of range (seconds " + std::to_string(env.occurred_at().seconds()) +
                         ", nanos " + std::to_string(env.occurred_at().nanos()) + ")");
   }
+  return {};
+}
+
+result<fleetledger::v1::Envelope> decode(std::string_view bytes) {
+  fleetledger::v1::Envelope env;
+  if (auto r = decode_into(bytes, env); !r) return r.err();
   return env;
 }
 

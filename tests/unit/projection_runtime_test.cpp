@@ -208,3 +208,32 @@ TEST_CASE("a secondary instance sees the primary's commits after catching up", "
   CHECK(secondary->counters().applied == 1);
   CHECK(secondary->digest().sha256_hex == primary->digest().sha256_hex);
 }
+
+TEST_CASE("a batch staged while the previous one is being written sees its state and its event ids", "[projections][unit]") {
+  temp_dir dir;
+  counting_view view;
+  const auto dup = fe::encode(health("c1", 10));
+  log_fixture log;
+  log.add(0, 0, dup);
+  log.add(0, 1, fe::encode(health("c1", 20)));
+  log.add(0, 2, dup);  // the first event again, while batch one may still be in flight
+  log.add(0, 3, fe::encode(health("c1", 30)));
+  log.build({{0, 0}, {0, 1}, {0, 2}, {0, 3}});
+  {
+    auto store = fp::view_store::open(dir.path()).value();
+    fp::applier a(view, *store);
+    std::vector<fp::dead_letter> dl;
+    auto first = a.stage({log.records[0], log.records[1]}, dl);
+    REQUIRE(store->commit_async(*first));
+    auto second = a.stage({log.records[2], log.records[3]}, dl);
+    REQUIRE(store->commit_async(*second));
+    REQUIRE(store->wait_for_writes());
+    CHECK(count_for(*store, "c1") == 3);
+    CHECK(store->counters().duplicates == 1);
+  }
+  auto reopened = fp::view_store::open(dir.path()).value();
+  CHECK(count_for(*reopened, "c1") == 3);
+  CHECK(reopened->counters().applied == 3);
+  const fe::topic_partition p0{fe::topic_name(std::string(fe::cluster_topic)), fe::partition_id(0)};
+  CHECK(reopened->next_offset(p0)->value() == 4);
+}

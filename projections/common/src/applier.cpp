@@ -49,25 +49,41 @@ dead_letter make_dead_letter(const input_record& r, std::string reason) {
 std::unique_ptr<write_batch_txn> applier::stage(const std::vector<input_record>& records,
                                                 std::vector<dead_letter>& dead_letters) {
   auto txn = store_.begin();
-  // Next offset per partition as of this batch, so a redelivered record is skipped.
-  std::map<events::topic_partition, std::int64_t> next;
+  // Next offset per partition as of this batch, so a redelivered record is skipped. Batches come
+  // in runs of one partition, so the last partition looked up is checked first.
+  struct partition_cursor {
+    const events::topic_partition* where;
+    std::int64_t next;
+  };
+  std::vector<partition_cursor> cursors;
+  partition_cursor* last = nullptr;
   for (const auto& r : records) {
-    auto it = next.find(r.source);
-    if (it == next.end()) {
-      const auto stored = store_.next_offset(r.source);
-      it = next.emplace(r.source, stored ? stored->value() : 0).first;
+    if (last == nullptr || *last->where != r.source) {
+      last = nullptr;
+      for (auto& c : cursors) {
+        if (*c.where == r.source) last = &c;
+      }
+      if (last == nullptr) {
+        const auto stored = store_.next_offset(r.source);
+        cursors.push_back({&r.source, stored ? stored->value() : 0});
+        last = &cursors.back();
+      }
     }
-    if (r.at.value() < it->second) continue;  // already reflected by the stored state
-    it->second = r.at.value() + 1;
-    txn->set_next_offset(r.source, events::offset(it->second));
+    if (r.at.value() < last->next) continue;  // already reflected by the stored state
+    last->next = r.at.value() + 1;
 
-    auto decoded = events::decode(r.value);
-    if (!decoded) {
+    // A type the view does not fold is not even decoded (the header names it). Records without
+    // the header, or with a type the view wants, are decoded and checked in full.
+    if (!r.type_hint.empty() && !view_.wants(r.type_hint)) {
+      ++txn->counters().ignored;
+      continue;
+    }
+    if (auto decoded = events::decode_into(r.value, event_); !decoded) {
       dead_letters.push_back(make_dead_letter(r, decoded.err().message));
       ++txn->counters().dead_lettered;
       continue;
     }
-    const fleetledger::v1::Envelope& event = decoded.value();
+    const fleetledger::v1::Envelope& event = event_;
     if (txn->seen(event.event_id())) {
       ++txn->counters().duplicates;
       continue;
@@ -94,6 +110,7 @@ std::unique_ptr<write_batch_txn> applier::stage(const std::vector<input_record>&
         break;
     }
   }
+  for (const auto& c : cursors) txn->set_next_offset(*c.where, events::offset(c.next));
   return txn;
 }
 

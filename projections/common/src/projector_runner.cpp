@@ -1,8 +1,10 @@
 #include "fleetledger/projections/projector_runner.hpp"
 
+#include <optional>
 #include <thread>
 #include <vector>
 
+#include "fleetledger/archive/archive_store.hpp"
 #include "fleetledger/events/consumer.hpp"
 #include "fleetledger/events/log.hpp"
 #include "fleetledger/events/publisher.hpp"
@@ -59,6 +61,65 @@ events::result<std::vector<events::topic_partition>> discover_partitions(events:
   }
 }
 
+// Feeds the archived records of [from, to) of one partition through the applier (committing per
+// batch, dead letters first). Returns the number of records read from the archive.
+events::result<std::int64_t> catch_up_from_archive(applier& app, view_store& store, const runner_config& config,
+                                                   std::unique_ptr<archive::archive_store>& reader,
+                                                   const events::topic_partition& tp, std::int64_t from,
+                                                   std::int64_t to, events::publisher& dlq, std::string_view view_name,
+                                                   const std::atomic<bool>& stop) {
+  if (config.archive_dir.empty()) return std::int64_t{0};
+  if (!reader) {
+    auto opened = archive::archive_store::open_secondary(
+        config.archive_dir, config.view_dir.string() + ".archive-reader");
+    if (!opened) {
+      log::error("cannot open the archive to fill a gap", {{"error", opened.err().message}});
+      return std::int64_t{0};
+    }
+    reader = std::move(opened.value());
+  }
+  if (auto c = reader->catch_up(); !c) return c.err();
+  std::vector<archive::archived_record> buffer;
+  std::vector<input_record> inputs;
+  std::vector<dead_letter> letters;
+  std::int64_t read = 0;
+  std::optional<events::error> failure;
+  auto flush = [&]() -> bool {
+    inputs.clear();
+    letters.clear();
+    for (const auto& r : buffer) {
+      inputs.push_back({tp, events::offset(r.offset), r.timestamp_ms, r.key ? std::string_view(*r.key) : "",
+                        r.value ? std::string_view(*r.value) : ""});
+    }
+    auto staged = app.stage(inputs, letters);
+    if (!letters.empty()) {
+      if (auto p = publish_dead_letters(dlq, view_name, letters, stop); !p) {
+        failure = p.err();
+        return false;
+      }
+    }
+    if (auto c = app.commit(*staged); !c) {
+      failure = c.err();
+      return false;
+    }
+    read += static_cast<std::int64_t>(buffer.size());
+    buffer.clear();
+    return true;
+  };
+  auto scanned = reader->scan_partition(tp.topic.value(), tp.partition.value(), from, to,
+                                        [&](const archive::archived_record& r) {
+                                          buffer.push_back(r);
+                                          return buffer.size() < config.batch_max || flush();
+                                        });
+  if (scanned && !failure && !buffer.empty()) flush();
+  if (failure) return *failure;
+  if (!scanned) return scanned.err();
+  (void)store;
+  log::info("gap read from the archive", {{"topic", tp.topic.value()}, {"partition", tp.partition.value()},
+                                          {"from", from}, {"to", to}, {"records", read}});
+  return read;
+}
+
 }  // namespace
 
 events::result<run_summary> run_projector(view& v, const runner_config& config, const std::atomic<bool>& stop) {
@@ -84,26 +145,36 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
 
   auto partitions = discover_partitions(consumer, v, stop);
   if (!partitions) return partitions.err();
+  applier app(v, store);
+  run_summary summary;
+  std::unique_ptr<archive::archive_store> archive_reader;  // opened on the first gap
   events::offset_vector start;
   for (const auto& tp : partitions.value()) {
-    const auto stored = store.next_offset(tp);
-    events::offset from = stored ? *stored : events::offset_beginning;
-    if (stored) {
-      // The mock broker (and Kafka retention) may no longer hold what we have not applied yet.
-      if (auto wm = consumer.query_watermarks(tp, 5s); wm && wm->low > *stored) {
-        log::error("log start is past the stored offset: records were dropped before this view applied them",
+    auto stored = store.next_offset(tp);
+    // The mock broker (and Kafka retention) may no longer hold what we have not applied yet: read
+    // the gap [stored, log start) from the archive through the same applier first.
+    if (auto wm = consumer.query_watermarks(tp, 5s); wm && wm->low > (stored ? *stored : events::offset(0))) {
+      const std::int64_t gap_from = stored ? stored->value() : 0;
+      auto filled = catch_up_from_archive(app, store, config, archive_reader, tp, gap_from, wm->low.value(), dlq,
+                                          v.name(), stop);
+      if (!filled) return filled.err();
+      summary.archive_records += *filled;
+      stored = store.next_offset(tp);
+      if (!stored || *stored < wm->low) {
+        ++summary.unrecoverable_gaps;
+        log::error("log start is past the stored offset and the archive does not hold the gap: records were "
+                   "dropped before this view applied them",
                    {{"topic", tp.topic.value()}, {"partition", tp.partition.value()},
-                    {"stored_next", stored->value()}, {"log_start", wm->low.value()}});
+                    {"from", stored ? stored->value() : gap_from}, {"to", wm->low.value()},
+                    {"archive", config.archive_dir.string()}});
       }
     }
-    start.push_back({tp, from});
+    start.push_back({tp, stored ? *stored : events::offset_beginning});
   }
   if (auto a = consumer.assign(start); !a) return a.err();
   log::info("projector started", {{"view", std::string(v.name())}, {"partitions", start.size()},
                                   {"dir", config.view_dir.string()}, {"applied", store.counters().applied}});
 
-  applier app(v, store);
-  run_summary summary;
   events::poll_batch batch;
   std::vector<input_record> inputs;
   std::vector<dead_letter> letters;
@@ -116,12 +187,20 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
     auto polled = consumer.poll(config.poll_timeout, batch, config.batch_max);
     if (!polled) log::warn("poll failed", {{"error", polled.err().message}});
     if (!batch.records.empty()) {
-      inputs.clear();
       letters.clear();
-      inputs.reserve(batch.records.size());
-      for (const auto& r : batch.records) {
-        inputs.push_back({{events::topic_name(std::string(r.topic())), r.partition()}, r.offset(),
-                          r.timestamp_ms(), r.key(), r.value()});
+      // Reuse the records' topic strings across batches: assign() keeps their capacity, so this
+      // allocates nothing per record.
+      inputs.resize(batch.records.size());
+      for (std::size_t i = 0; i < batch.records.size(); ++i) {
+        const auto& r = batch.records[i];
+        auto& in = inputs[i];
+        in.source.topic.value().assign(r.topic());
+        in.source.partition = r.partition();
+        in.at = r.offset();
+        in.timestamp_ms = r.timestamp_ms();
+        in.key = r.key();
+        in.value = r.value();
+        in.type_hint = r.header(events::header_type).value_or(std::string_view());
       }
       auto staged = app.stage(inputs, letters);
       if (!letters.empty()) {
@@ -129,7 +208,8 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
           return make_error(errc::unavailable, "stopping with an uncommitted batch: " + p.err().message);
         }
       }
-      if (auto c = app.commit(*staged); !c) return c.err();
+      // Written in the background while the next batch is consumed and staged.
+      if (auto c = store.commit_async(*staged); !c) return c.err();
       summary.records += static_cast<std::int64_t>(batch.records.size());
       kafka_commit_due = true;
     }
@@ -148,6 +228,7 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
     }
     if (config.exit_at_end && batch.records.empty() && consumer.caught_up()) break;
   }
+  if (auto w = store.wait_for_writes(); !w) return w.err();
   if (kafka_commit_due) (void)consumer.commit(store.offsets());
   summary.counters = store.counters();
   log::info("projector stopped", {{"view", std::string(v.name())}, {"records", summary.records},

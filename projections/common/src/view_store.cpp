@@ -8,6 +8,7 @@
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -105,6 +106,44 @@ void iterate(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, std::string_view 
 }
 }  // namespace
 
+// One background thread writing the WriteBatch handed over by commit_async().
+struct view_store::writer {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::unique_ptr<rocksdb::WriteBatch> batch;  // the write in flight, if any
+  std::optional<events::error> failure;        // of the last write
+  bool busy{false};
+  bool stopping{false};
+  std::thread thread;
+
+  writer(rocksdb::DB& db, bool sync, std::string dir) {
+    thread = std::thread([this, &db, sync, dir = std::move(dir)] {
+      std::unique_lock lock(mutex);
+      while (true) {
+        cv.wait(lock, [&] { return stopping || batch != nullptr; });
+        if (batch == nullptr) return;
+        auto work = std::move(batch);
+        lock.unlock();
+        rocksdb::WriteOptions wo;
+        wo.sync = sync;
+        const auto s = db.Write(wo, work.get());
+        lock.lock();
+        if (!s.ok()) failure = rocks_error("commit batch to " + dir, s);
+        busy = false;
+        cv.notify_all();
+      }
+    });
+  }
+  ~writer() {
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    cv.notify_all();
+    thread.join();
+  }
+};
+
 // Reads straight from RocksDB (committed state only).
 class view_store::db_reader final : public state_reader {
 public:
@@ -129,6 +168,7 @@ private:
 };
 
 view_store::~view_store() {
+  writer_.reset();  // finishes the write in flight
   if (db_) {
     for (auto* h : cf_) {
       if (h != nullptr && h != db_->DefaultColumnFamily()) db_->DestroyColumnFamilyHandle(h);
@@ -201,39 +241,66 @@ events::result<void> view_store::catch_up() {
 
 std::unique_ptr<write_batch_txn> view_store::begin() { return std::make_unique<write_batch_txn>(*this); }
 
+events::result<void> view_store::wait_writer() const {
+  if (!writer_) return {};
+  std::unique_lock lock(writer_->mutex);
+  writer_->cv.wait(lock, [&] { return !writer_->busy; });
+  if (writer_->failure) return *writer_->failure;
+  return {};
+}
+
+events::result<void> view_store::wait_for_writes() {
+  auto r = wait_writer();
+  if (r) inflight_seen_.clear();
+  return r;
+}
+
 events::result<void> view_store::commit(write_batch_txn& txn) {
+  if (auto r = commit_async(txn); !r) return r;
+  return wait_for_writes();
+}
+
+events::result<void> view_store::commit_async(write_batch_txn& txn) {
   if (secondary_) return make_error(errc::internal, "commit on a read-only secondary view store");
-  rocksdb::WriteBatch batch;
+  // One write in flight at most: from here on, everything before this batch is in RocksDB.
+  if (auto r = wait_for_writes(); !r) return r;
+  auto batch = std::make_unique<rocksdb::WriteBatch>();
   for (const auto& [k, v] : txn.pending_) {
     if (v) {
-      batch.Put(cf_[cf_default], k, *v);
+      batch->Put(cf_[cf_default], k, *v);
     } else {
-      batch.Delete(cf_[cf_default], k);
+      batch->Delete(cf_[cf_default], k);
     }
   }
-  for (const auto& [id, _] : txn.seen_ids_) batch.Put(cf_[cf_dedup], id, rocksdb::Slice());
-  for (const auto& [tp, next] : txn.offsets_) batch.Put(cf_[cf_meta], offset_key(tp), encode_i64(next.value()));
+  for (const auto& id : txn.seen_ids_) batch->Put(cf_[cf_dedup], id, rocksdb::Slice());
+  for (const auto& [tp, next] : txn.offsets_) batch->Put(cf_[cf_meta], offset_key(tp), encode_i64(next.value()));
   view_counters total = counters_;
   total.applied += txn.counters_.applied;
   total.rejected += txn.counters_.rejected;
   total.ignored += txn.counters_.ignored;
   total.duplicates += txn.counters_.duplicates;
   total.dead_lettered += txn.counters_.dead_lettered;
-  batch.Put(cf_[cf_meta], counters_key, encode_counters(total));
+  batch->Put(cf_[cf_meta], counters_key, encode_counters(total));
 
-  rocksdb::WriteOptions wo;
-  wo.sync = options_.sync_writes;
-  const auto s = db_->Write(wo, &batch);
-  if (!s.ok()) return rocks_error("commit batch to " + dir_.string(), s);
-
+  // Later batches read this one's writes from the hot cache and its ids from inflight_seen_ until
+  // RocksDB has them.
   counters_ = total;
   for (const auto& [tp, next] : txn.offsets_) offsets_[tp] = next;
   if (hot_.size() + txn.pending_.size() > options_.hot_cache_entries) hot_.clear();
   for (auto& [k, v] : txn.pending_) hot_.insert_or_assign(k, std::move(v));
+  inflight_seen_ = std::move(txn.seen_ids_);
   txn.pending_.clear();
   txn.seen_ids_.clear();
   txn.offsets_.clear();
   txn.counters_ = {};
+
+  if (!writer_) writer_ = std::make_unique<writer>(*db_, options_.sync_writes, dir_.string());
+  {
+    std::lock_guard lock(writer_->mutex);
+    writer_->batch = std::move(batch);
+    writer_->busy = true;
+  }
+  writer_->cv.notify_all();
   return {};
 }
 
@@ -242,6 +309,7 @@ const state_reader& view_store::reader() const { return *reader_; }
 events::offset_vector view_store::offsets() const {
   events::offset_vector out;
   if (!secondary_) {
+    (void)wait_writer();  // report only what is durable
     for (const auto& [tp, next] : offsets_) out.push_back({tp, next});
     return out;
   }
@@ -275,6 +343,7 @@ view_counters view_store::counters() const {
 }
 
 state_digest view_store::digest() const {
+  (void)wait_writer();
   state_digest d;
   // Read state and offsets from one snapshot so the digest names exactly the offsets it reflects.
   // A secondary instance has no snapshots (it only moves in catch_up(), which the caller controls).
@@ -328,32 +397,43 @@ state_digest view_store::digest() const {
 
 std::optional<std::string> write_batch_txn::get(std::string_view key) const {
   if (const auto it = pending_.find(key); it != pending_.end()) return it->second;
-  if (const auto it = store_.hot_.find(std::string(key)); it != store_.hot_.end()) return it->second;
+  if (const auto it = store_.hot_.find(key); it != store_.hot_.end()) return it->second;
   return store_.reader().get(key);
 }
 
 void write_batch_txn::scan(std::string_view prefix, const visitor& fn, std::string_view start) const {
-  // Merge committed keys with this batch's pending writes, pending winning on equal keys.
+  // Streams committed keys and merges this batch's pending writes in (sorted here: scans are rare
+  // in apply(), point reads are not), pending winning on equal keys, so a visitor that stops early
+  // costs only what it visited.
   const std::string_view from = start.empty() || start < prefix ? prefix : start;
-  std::vector<std::pair<std::string, std::string>> committed;
-  store_.reader().scan(prefix, [&](std::string_view k, std::string_view v) {
-    committed.emplace_back(std::string(k), std::string(v));
-    return true;
-  }, from);
-  auto p = pending_.lower_bound(from);
-  auto c = committed.begin();
   auto in_prefix = [&](std::string_view k) { return k.substr(0, prefix.size()) == prefix; };
+  std::vector<const key_value_map::value_type*> pending;
+  for (const auto& entry : pending_) {
+    if (in_prefix(entry.first) && std::string_view(entry.first) >= from) pending.push_back(&entry);
+  }
+  std::sort(pending.begin(), pending.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  std::unique_ptr<rocksdb::Iterator> it(store_.db_->NewIterator(ro, store_.cf_[cf_default]));
+  it->Seek(rocksdb::Slice(from.data(), from.size()));
+  auto p = pending.begin();
   while (true) {
-    const bool has_p = p != pending_.end() && in_prefix(p->first);
-    const bool has_c = c != committed.end();
+    const bool has_c = it->Valid() && in_prefix(std::string_view(it->key().data(), it->key().size()));
+    const bool has_p = p != pending.end();
     if (!has_p && !has_c) return;
-    if (has_p && (!has_c || p->first <= c->first)) {
-      if (has_c && p->first == c->first) ++c;
-      if (p->second && !fn(p->first, *p->second)) return;
+    const std::string_view ck = has_c ? std::string_view(it->key().data(), it->key().size()) : std::string_view();
+    if (has_p && (!has_c || std::string_view((*p)->first) <= ck)) {
+      if (has_c && std::string_view((*p)->first) == ck) it->Next();
+      // Copies: the visitor may write to this batch, which can rehash pending_.
+      const std::string key = (*p)->first;
+      const std::optional<std::string> value = (*p)->second;
       ++p;
+      if (value && !fn(key, *value)) return;
     } else {
-      if (!fn(c->first, c->second)) return;
-      ++c;
+      const std::string key(ck);
+      const std::string value(it->value().data(), it->value().size());
+      it->Next();
+      if (!fn(key, value)) return;
     }
   }
 }
@@ -365,13 +445,13 @@ void write_batch_txn::put(std::string_view key, std::string_view value) {
 void write_batch_txn::erase(std::string_view key) { pending_.insert_or_assign(std::string(key), std::nullopt); }
 
 bool write_batch_txn::seen(std::string_view event_id) const {
-  if (seen_ids_.contains(event_id)) return true;
+  if (seen_ids_.contains(event_id) || store_.inflight_seen_.contains(event_id)) return true;
   std::string ignored;
   return store_.db_->Get(rocksdb::ReadOptions(), store_.cf_[cf_dedup],
                          rocksdb::Slice(event_id.data(), event_id.size()), &ignored).ok();
 }
 
-void write_batch_txn::mark_seen(std::string_view event_id) { seen_ids_.insert_or_assign(std::string(event_id), true); }
+void write_batch_txn::mark_seen(std::string_view event_id) { seen_ids_.emplace(event_id); }
 
 void write_batch_txn::set_next_offset(const events::topic_partition& tp, events::offset next) { offsets_[tp] = next; }
 

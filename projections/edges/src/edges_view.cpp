@@ -115,6 +115,17 @@ apply_outcome apply_deleted(state_txn& state, const Envelope& event) {
 
 std::vector<std::string_view> edges_view::topics() const { return {events::edge_topic, events::cluster_topic}; }
 
+// The event types apply() folds; the rest of the cluster topic is ignored without decoding.
+bool edges_view::wants(std::string_view payload_type) const {
+  static constexpr std::string_view folded[] = {
+      "EdgeSummaryReported",
+      "EdgeEnrolled",
+      "EdgeDrainChanged",
+      "ClusterDeleted",
+  };
+  return std::find(std::begin(folded), std::end(folded), payload_type) != std::end(folded);
+}
+
 apply_outcome edges_view::apply(state_txn& state, const Envelope& event, const record_context& /*ctx*/) {
   switch (event.payload_case()) {
     case Envelope::kEdgeSummaryReported: return apply_summary(state, event);

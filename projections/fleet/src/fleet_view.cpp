@@ -431,6 +431,23 @@ const std::string* folded_cluster_id(const v1::Envelope& e) {
 
 std::vector<std::string_view> fleet_view::topics() const { return {events::cluster_topic}; }
 
+// The event types apply() folds; everything else on the cluster topic is ignored without decoding.
+bool fleet_view::wants(std::string_view payload_type) const {
+  static constexpr std::string_view folded[] = {
+      "ClusterRegistered",
+      "PrivateClusterCreated",
+      "ClusterUpdated",
+      "ClusterDeleted",
+      "ClusterHealthChecked",
+      "ClusterStatusChanged",
+      "ClusterCapabilitiesChanged",
+      "ClusterCredentialsStored",
+      "ClusterCredentialsRotated",
+      "ClusterCredentialsDeleted",
+  };
+  return std::find(std::begin(folded), std::end(folded), payload_type) != std::end(folded);
+}
+
 apply_outcome fleet_view::apply(state_txn& state, const v1::Envelope& event, const record_context& /*ctx*/) {
   const std::string* id = folded_cluster_id(event);
   if (id == nullptr) return apply_outcome::ignored();  // marketplace settings, invites, subscriptions, ...

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "fleetledger/projections/marketplace/marketplace_view.hpp"
 
 #include "apply.hpp"
@@ -7,6 +8,35 @@ namespace fleetledger::projections::marketplace {
 
 std::vector<std::string_view> marketplace_view::topics() const {
   return {events::cluster_topic, events::tenant_topic, events::edge_topic, events::offering_topic};
+}
+
+// The event types apply() folds (health, credentials and edge enrolment are the fleet and edges views' business).
+bool marketplace_view::wants(std::string_view payload_type) const {
+  static constexpr std::string_view folded[] = {
+      "ClusterRegistered",
+      "PrivateClusterCreated",
+      "ClusterUpdated",
+      "ClusterDeleted",
+      "ClusterMarketplaceUpdated",
+      "ClusterInviteCreated",
+      "ClusterInviteRevoked",
+      "SubscriptionRequested",
+      "SubscriptionApproved",
+      "SubscriptionRejected",
+      "SubscriptionSuspended",
+      "SubscriptionReinstated",
+      "SubscriptionCancelled",
+      "PeeringActivated",
+      "PeeringDeactivated",
+      "TenantCreated",
+      "TenantBillingTierChanged",
+      "PreferredClusterSet",
+      "EdgeSummaryReported",
+      "OfferingPublished",
+      "OfferingUpdated",
+      "OfferingRetired",
+  };
+  return std::find(std::begin(folded), std::end(folded), payload_type) != std::end(folded);
 }
 
 apply_outcome marketplace_view::apply(state_txn& s, const fleetledger::v1::Envelope& e, const record_context& ctx) {

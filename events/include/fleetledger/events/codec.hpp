@@ -19,5 +19,8 @@ inline constexpr std::size_t max_envelope_bytes = 8 * 1024 * 1024;
 // a payload is set, event_id is a UUID, occurred_at is set and representable as a time_point.
 // errc::decode_failed with a message naming the problem. Unknown fields are kept (newer producers).
 [[nodiscard]] result<fleetledger::v1::Envelope> decode(std::string_view bytes);
+// decode() into an existing message, reusing its allocations (hot consume loops). On error the
+// message's content is unspecified.
+[[nodiscard]] result<void> decode_into(std::string_view bytes, fleetledger::v1::Envelope& env);
 
 }  // namespace fleetledger::events

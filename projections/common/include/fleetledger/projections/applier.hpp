@@ -20,6 +20,8 @@ struct input_record {
   std::int64_t timestamp_ms{0};
   std::string_view key;
   std::string_view value;
+  // The fl-type header, when the record has one: lets the applier skip types the view ignores.
+  std::string_view type_hint{};
 };
 
 // A record that could not be decoded or applied, to be published to fleet.deadletter.v1.
@@ -49,6 +51,7 @@ public:
 private:
   view& view_;
   view_store& store_;
+  fleetledger::v1::Envelope event_;  // reused across records: decoding allocates little
 };
 
 // Key of the rejection entries every view keeps in its state:

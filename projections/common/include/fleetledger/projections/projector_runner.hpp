@@ -21,12 +21,17 @@ struct runner_config {
   std::chrono::milliseconds poll_timeout{100};
   std::chrono::milliseconds kafka_commit_interval{std::chrono::seconds(1)};  // advisory commits
   std::chrono::milliseconds status_interval{std::chrono::seconds(10)};       // progress log lines
+  // The archive (docs/HISTORY.md), read as a secondary instance when a partition's log start is past
+  // the view's stored offset; empty: no archive, such a gap is only reported.
+  std::filesystem::path archive_dir;
   bool exit_at_end{false};  // stop once every partition is caught up (rebuilds, benchmarks)
   store_options store;
 };
 
 struct run_summary {
   std::int64_t records{0};  // records consumed by this run
+  std::int64_t archive_records{0};  // records of gaps read from the archive
+  std::int64_t unrecoverable_gaps{0};  // partitions whose gap neither Kafka nor the archive holds
   view_counters counters;   // totals stored with the view
 };
 

@@ -64,6 +64,13 @@ public:
   virtual ~view() = default;
   [[nodiscard]] virtual std::string_view name() const = 0;  // "fleet", "marketplace", "edges"
   [[nodiscard]] virtual std::vector<std::string_view> topics() const = 0;
+  // Whether events of this payload type ("ClusterHealthChecked", from the record's fl-type header)
+  // can change the view. The runtime skips decoding the others and counts them as ignored, so a view
+  // reading a busy topic for a few event types pays little for the rest. Default: every type.
+  [[nodiscard]] virtual bool wants(std::string_view payload_type) const {
+    (void)payload_type;
+    return true;
+  }
   // Applies one decoded event. Must be a pure function of the state and the event (no clocks, no
   // randomness, no dependence on the order of other partitions), so every rebuild agrees.
   [[nodiscard]] virtual apply_outcome apply(state_txn& state, const fleetledger::v1::Envelope& event,

@@ -5,13 +5,18 @@
 //   dedup   - event ids already applied (duplicates are ignored)
 // The projector opens it read-write; the reader opens it as a secondary instance and catches up.
 #include <array>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "fleetledger/events/ids.hpp"
 #include "fleetledger/events/result.hpp"
@@ -50,6 +55,13 @@ struct store_options {
 
 class view_store;
 
+// Hashing std::string keys by string_view, so lookups never build a temporary std::string.
+struct key_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+using key_value_map = std::unordered_map<std::string, std::optional<std::string>, key_hash, std::equal_to<>>;
+
 // The writes of one batch: reads see pending writes first, then the hot cache, then RocksDB.
 class write_batch_txn final : public state_txn {
 public:
@@ -70,9 +82,9 @@ public:
 private:
   friend class view_store;
   view_store& store_;
-  // std::nullopt marks a deletion.
-  std::map<std::string, std::optional<std::string>, std::less<>> pending_;
-  std::map<std::string, bool, std::less<>> seen_ids_;
+  // std::nullopt marks a deletion. Unordered: point reads and writes dominate; scans sort.
+  key_value_map pending_;
+  std::unordered_set<std::string, key_hash, std::equal_to<>> seen_ids_;
   std::map<events::topic_partition, events::offset> offsets_;
   view_counters counters_;  // deltas of this batch
 };
@@ -93,11 +105,19 @@ public:
   [[nodiscard]] events::result<void> catch_up();
 
   [[nodiscard]] std::unique_ptr<write_batch_txn> begin();
-  // Writes state, dedup ids, offsets and counters in one atomic WriteBatch.
+  // Writes state, dedup ids, offsets and counters in one atomic WriteBatch, and waits for it.
   [[nodiscard]] events::result<void> commit(write_batch_txn& txn);
+  // The same WriteBatch, written by a background thread while the caller stages the next batch.
+  // The batch's writes are visible to later batches at once (through the hot cache); at most one
+  // write is in flight, so this first waits for the previous one and returns its error, if any.
+  [[nodiscard]] events::result<void> commit_async(write_batch_txn& txn);
+  // Waits until every batch handed to commit_async() is durable (in the WAL) or failed.
+  [[nodiscard]] events::result<void> wait_for_writes();
 
   [[nodiscard]] const state_reader& reader() const;
+  // Offsets of what is written to RocksDB (waits for an in-flight write first).
   [[nodiscard]] events::offset_vector offsets() const;
+  // Next offset to apply per partition, including batches still being written.
   [[nodiscard]] std::optional<events::offset> next_offset(const events::topic_partition& tp) const;
   [[nodiscard]] view_counters counters() const;
   [[nodiscard]] state_digest digest() const;
@@ -115,10 +135,18 @@ private:
   std::unique_ptr<rocksdb::DB> db_;
   std::array<rocksdb::ColumnFamilyHandle*, 3> cf_{};  // default, meta, dedup (owned by db_)
   std::unique_ptr<db_reader> reader_;
-  // Values written by recent batches, so hot aggregates skip RocksDB reads. Bounded: cleared when full.
-  std::map<std::string, std::optional<std::string>, std::less<>> hot_;
-  std::map<events::topic_partition, events::offset> offsets_;
-  view_counters counters_;
+  // Values written by recent batches, so hot aggregates skip RocksDB reads. Bounded: cleared when full
+  // (only with no write in flight, so whatever is not in it is in RocksDB).
+  key_value_map hot_;
+  std::map<events::topic_partition, events::offset> offsets_;  // including the batch in flight
+  view_counters counters_;                                     // including the batch in flight
+  // Event ids of the batch in flight, until its write completes (they are not in RocksDB yet).
+  std::unordered_set<std::string, key_hash, std::equal_to<>> inflight_seen_;
+
+  // The background writer: one WriteBatch in flight at most.
+  struct writer;
+  std::unique_ptr<writer> writer_;
+  [[nodiscard]] events::result<void> wait_writer() const;
 };
 
 }  // namespace fleetledger::projections

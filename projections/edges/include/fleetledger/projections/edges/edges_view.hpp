@@ -28,6 +28,7 @@ public:
   [[nodiscard]] std::string_view name() const override { return "edges"; }
   // fleet.edge.v1 (summaries) and fleet.cluster.v1 (EdgeEnrolled, EdgeDrainChanged, ClusterDeleted).
   [[nodiscard]] std::vector<std::string_view> topics() const override;
+  [[nodiscard]] bool wants(std::string_view payload_type) const override;
   [[nodiscard]] apply_outcome apply(state_txn& state, const fleetledger::v1::Envelope& event,
                                     const record_context& ctx) override;
 };

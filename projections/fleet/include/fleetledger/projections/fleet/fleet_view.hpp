@@ -29,6 +29,7 @@ class fleet_view final : public view {
 public:
   [[nodiscard]] std::string_view name() const override { return "fleet"; }
   [[nodiscard]] std::vector<std::string_view> topics() const override;
+  [[nodiscard]] bool wants(std::string_view payload_type) const override;
   [[nodiscard]] apply_outcome apply(state_txn& state, const fleetledger::v1::Envelope& event,
                                     const record_context& ctx) override;
 };

@@ -16,6 +16,7 @@ public:
   [[nodiscard]] std::string_view name() const override { return "marketplace"; }
   // fleet.cluster.v1, fleet.tenant.v1, fleet.edge.v1 (utilisation only), fleet.offering.v1.
   [[nodiscard]] std::vector<std::string_view> topics() const override;
+  [[nodiscard]] bool wants(std::string_view payload_type) const override;
   [[nodiscard]] apply_outcome apply(state_txn& state, const fleetledger::v1::Envelope& event,
                                     const record_context& ctx) override;
 };
