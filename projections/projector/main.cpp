@@ -70,6 +70,9 @@ int main(int argc, char** argv) {
       .option("brokers", "FLEETLEDGER_BROKERS", "127.0.0.1:9092", "Kafka bootstrap servers.")
       .option("data-dir", "FLEETLEDGER_DATA_DIR", "./var", "Data root; the view lives in <data-dir>/views/<view>.")
       .option("view-dir", "FLEETLEDGER_VIEW_DIR", "", "The view's RocksDB directory (overrides --data-dir).")
+      .option("archive-dir", "FLEETLEDGER_ARCHIVE_DIR", "",
+              "The archive to fill gaps from when Kafka no longer holds them (default: <data-dir>/archive if it "
+              "exists, else <data-dir>/broker/archive, the dev broker's).")
       .option("batch-size", "FLEETLEDGER_BATCH_SIZE", "10000", "Records per RocksDB WriteBatch at most.")
       .toggle("sync", "FLEETLEDGER_SYNC_WRITES", "fsync every batch (the WAL is written either way).")
       .toggle("rebuild", "", "Delete the view directory first and rebuild the view from the log.")
@@ -97,6 +100,14 @@ int main(int argc, char** argv) {
   config.brokers = cli.get("brokers");
   config.view_dir = cli.is_set("view-dir") ? std::filesystem::path(cli.get("view-dir"))
                                            : std::filesystem::path(cli.get("data-dir")) / "views" / view_name;
+  if (cli.is_set("archive-dir")) {
+    config.archive_dir = cli.get("archive-dir");
+  } else {
+    const std::filesystem::path data(cli.get("data-dir"));
+    std::error_code ec;
+    config.archive_dir = std::filesystem::exists(data / "archive" / "CURRENT", ec) ? data / "archive"
+                                                                                   : data / "broker" / "archive";
+  }
   config.batch_max = static_cast<std::size_t>(cli.int_or_exit("batch-size", 1, 1'000'000));
   config.exit_at_end = cli.enabled("exit-at-end");
   config.store.sync_writes = cli.enabled("sync");

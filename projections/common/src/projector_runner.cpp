@@ -63,7 +63,7 @@ events::result<std::vector<events::topic_partition>> discover_partitions(events:
 
 // Feeds the archived records of [from, to) of one partition through the applier (committing per
 // batch, dead letters first). Returns the number of records read from the archive.
-events::result<std::int64_t> catch_up_from_archive(applier& app, view_store& store, const runner_config& config,
+events::result<std::int64_t> catch_up_from_archive(applier& app, const runner_config& config,
                                                    std::unique_ptr<archive::archive_store>& reader,
                                                    const events::topic_partition& tp, std::int64_t from,
                                                    std::int64_t to, events::publisher& dlq, std::string_view view_name,
@@ -90,6 +90,9 @@ events::result<std::int64_t> catch_up_from_archive(applier& app, view_store& sto
     for (const auto& r : buffer) {
       inputs.push_back({tp, events::offset(r.offset), r.timestamp_ms, r.key ? std::string_view(*r.key) : "",
                         r.value ? std::string_view(*r.value) : ""});
+      for (const auto& h : r.headers) {
+        if (h.name == events::header_type && h.value) inputs.back().type_hint = *h.value;
+      }
     }
     auto staged = app.stage(inputs, letters);
     if (!letters.empty()) {
@@ -114,7 +117,6 @@ events::result<std::int64_t> catch_up_from_archive(applier& app, view_store& sto
   if (scanned && !failure && !buffer.empty()) flush();
   if (failure) return *failure;
   if (!scanned) return scanned.err();
-  (void)store;
   log::info("gap read from the archive", {{"topic", tp.topic.value()}, {"partition", tp.partition.value()},
                                           {"from", from}, {"to", to}, {"records", read}});
   return read;
@@ -131,6 +133,9 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
   cc.client.brokers = config.brokers;
   cc.client.client_id = "fleetledger-projector-" + std::string(v.name());
   cc.name = std::string(v.name());
+  // Prefetch enough for full batches, but bounded: a replay of any length keeps the same footprint.
+  cc.queued_max_messages_kbytes = 64 * 1024;
+  cc.queued_min_messages = 100'000;
   auto consumer_r = events::consumer::create(cc);
   if (!consumer_r) return consumer_r.err();
   auto& consumer = consumer_r.value();
@@ -155,7 +160,7 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
     // the gap [stored, log start) from the archive through the same applier first.
     if (auto wm = consumer.query_watermarks(tp, 5s); wm && wm->low > (stored ? *stored : events::offset(0))) {
       const std::int64_t gap_from = stored ? stored->value() : 0;
-      auto filled = catch_up_from_archive(app, store, config, archive_reader, tp, gap_from, wm->low.value(), dlq,
+      auto filled = catch_up_from_archive(app, config, archive_reader, tp, gap_from, wm->low.value(), dlq,
                                           v.name(), stop);
       if (!filled) return filled.err();
       summary.archive_records += *filled;

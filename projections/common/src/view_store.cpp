@@ -59,8 +59,10 @@ rocksdb::Options base_options(const store_options& so) {
   o.create_if_missing = true;
   o.create_missing_column_families = true;
   o.max_background_jobs = 2;
-  o.write_buffer_size = 64u << 20;
-  o.max_write_buffer_number = 3;
+  // Memory is bounded by configuration, not by how many events were replayed: at most two
+  // memtables per column family, a fixed block cache and a bounded hot cache.
+  o.write_buffer_size = 32u << 20;
+  o.max_write_buffer_number = 2;
   o.compression = rocksdb::kLZ4Compression;
   o.bottommost_compression = rocksdb::kZSTD;
   o.keep_log_file_num = 3;
@@ -77,6 +79,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> column_families(const rocksdb::Opti
   rocksdb::ColumnFamilyOptions meta(base);
   meta.write_buffer_size = 4u << 20;
   rocksdb::ColumnFamilyOptions dedup(base);
+  dedup.write_buffer_size = 16u << 20;
   // Most lookups are for ids never seen: bloom filters in the memtable and SSTs answer those
   // without touching data blocks.
   dedup.memtable_prefix_bloom_size_ratio = 0.05;

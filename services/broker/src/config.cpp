@@ -30,6 +30,11 @@ void declare_flags(events::command_line& cmd) {
               "how often the retention monitor checks partitions (ms); 0 disables it")
       .option("retention-warn-percent", "FLEETLEDGER_BROKER_RETENTION_WARN_PERCENT", "80",
               "warn when a partition's retained log passes this share of the mock's limits")
+      .option("data-dir", "FLEETLEDGER_DATA_DIR", "",
+              "keep history durable: archive every record under <data-dir>/broker/archive and restore it "
+              "on start (empty: memory only)")
+      .option("archive-sync", "FLEETLEDGER_BROKER_ARCHIVE_SYNC", "per-batch",
+              "with --data-dir: per-batch fsyncs every archive batch, none leaves it to the OS")
       .epilog(
           "Prints one JSON line on stdout once the topics exist, e.g.\n"
           "  {\"bootstrap\":\"127.0.0.1:9092\",\"topics\":5}\n"
@@ -126,6 +131,11 @@ events::result<broker_config> make_config(const events::command_line& cmd) {
   auto percent = cmd.get_int("retention-warn-percent", 1, 100);
   if (!percent) return percent.err();
   c.retention_warn_percent = static_cast<int>(*percent);
+  c.data_dir = cmd.get("data-dir");
+  c.archive_sync = cmd.get("archive-sync");
+  if (c.archive_sync != "per-batch" && c.archive_sync != "none") {
+    return make_error(errc::invalid_argument, "--archive-sync wants per-batch or none, got '" + c.archive_sync + "'");
+  }
   return c;
 }
 

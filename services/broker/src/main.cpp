@@ -6,9 +6,13 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <chrono>
+#include <filesystem>
+#include <memory>
 #include <string>
 
 #include "fleetledger/broker/config.hpp"
+#include "fleetledger/broker/durable_history.hpp"
 #include "fleetledger/broker/mock_cluster.hpp"
 #include "fleetledger/broker/retention_monitor.hpp"
 #include "fleetledger/events/command_line.hpp"
@@ -33,7 +37,32 @@ int serve(const broker::broker_config& config, const sigset_t& stop_signals) {
   auto cluster = broker::mock_cluster::start(config);
   if (!cluster) return failure(1, cluster.err().message);
 
-  // Issue 6 hooks in here: re-append the archive before the bootstrap line tells clients to come.
+  // Durable history: re-append the archive before the bootstrap line tells clients to come, then
+  // archive everything new from a thread of our own.
+  std::unique_ptr<fleetledger::archive::archive_store> store;
+  broker::embedded_archiver archiver;
+  if (!config.data_dir.empty()) {
+    const auto dir = std::filesystem::path(config.data_dir) / "broker" / "archive";
+    fleetledger::archive::store_options so;
+    so.sync = config.archive_sync == "none" ? fleetledger::archive::sync_policy::none
+                                            : fleetledger::archive::sync_policy::per_batch;
+    auto opened = fleetledger::archive::archive_store::open(dir, so);
+    if (!opened) return failure(1, opened.err().message);
+    store = std::move(opened.value());
+    const auto began = std::chrono::steady_clock::now();
+    auto restored = broker::restore_archive(*store, cluster->bootstrap(), cluster->topics());
+    if (!restored) return failure(1, restored.err().message);
+    log::info("history restored from the archive",
+              {{"dir", dir.string()}, {"records", restored->records}, {"partitions", restored->partitions},
+               {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began)
+                          .count()}});
+    fleetledger::archive::archiver_config ac;
+    ac.brokers = cluster->bootstrap();
+    ac.archive_dir = dir;
+    ac.store = so;
+    ac.client_id = "fleetledger-broker-archiver";
+    archiver.start(ac, *store);
+  }
   broker::retention_monitor monitor;
   if (auto r = monitor.start({cluster->bootstrap(), cluster->topics(), config.retention_check_interval,
                               config.retention_warn_percent});
@@ -50,12 +79,16 @@ int serve(const broker::broker_config& config, const sigset_t& stop_signals) {
   log::info("dev broker ready", {{"bootstrap", cluster->bootstrap()},
                                  {"topics", cluster->topics().size()},
                                  {"partitions", partitions},
-                                 {"history", "in memory only; durable history arrives with the archive"}});
+                                 {"history", config.data_dir.empty() ? std::string("in memory only (no --data-dir)")
+                                                                     : "durable under " + config.data_dir}});
 
   int sig = 0;
   while (sigwait(&stop_signals, &sig) != 0) {
   }
   log::info("stopping", {{"signal", ::strsignal(sig)}});
+  if (store && !archiver.stop()) {
+    log::error("the archive may miss records: its archiver had failed");
+  }
   monitor.stop();  // then the mock cluster, then its owner handle
   return 0;
 }
@@ -65,7 +98,8 @@ int serve(const broker::broker_config& config, const sigset_t& stop_signals) {
 int main(int argc, char** argv) {
   events::command_line cmd(program,
                            "Dev broker: speaks the Kafka protocol on 127.0.0.1 (librdkafka mock cluster) "
-                           "with the fleetledger topic catalogue. Keeps records in memory only.");
+                           "with the fleetledger topic catalogue. Keeps records in memory, and with --data-dir in a "
+                           "durable archive it restores on start.");
   broker::declare_flags(cmd);
   cmd.parse_or_exit(argc, argv);
   auto config = broker::make_config(cmd);

@@ -49,8 +49,8 @@ struct state_digest {
 
 struct store_options {
   bool sync_writes{false};           // fsync per batch; the WAL is on either way
-  std::size_t block_cache_bytes{64u << 20};
-  std::size_t hot_cache_entries{200'000};  // decoded-value cache across batches (write path)
+  std::size_t block_cache_bytes{32u << 20};
+  std::size_t hot_cache_entries{100'000};  // values of recent batches kept for the write path
 };
 
 class view_store;

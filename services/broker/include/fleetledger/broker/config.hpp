@@ -34,6 +34,11 @@ struct broker_config {
   // --retention-warn-percent, default 80: warn when a partition's estimated retained log passes
   // this share of the mock's limits.
   int retention_warn_percent{80};
+  // --data-dir / FLEETLEDGER_DATA_DIR, default empty (memory only). When set, the broker archives
+  // every record at <data-dir>/broker/archive and restores it on start (docs/HISTORY.md).
+  std::string data_dir;
+  // --archive-sync / FLEETLEDGER_BROKER_ARCHIVE_SYNC: per-batch (default) or none.
+  std::string archive_sync{"per-batch"};
 };
 
 // Declares the broker's flags on cmd (used by main and by the smoke tests' --help).

@@ -1,0 +1,39 @@
+#pragma once
+// An RFC 4180 CSV reader: quoted fields with embedded commas, doubled quotes and newlines; CRLF or LF
+// line ends; a leading UTF-8 byte-order mark is skipped. Each record carries the physical line (from 1)
+// where it starts, so errors can name it. Bytes are passed through unchanged (UTF-8 is checked by the
+// caller that knows which column a value belongs to). Blank lines between records are skipped.
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fleetledger/events/result.hpp"
+
+namespace fleetledger::producers {
+
+struct csv_record {
+  std::size_t line{0};              // physical line where the record starts (1-based)
+  std::vector<std::string> fields;  // unquoted values
+};
+
+class csv_reader {
+public:
+  // The text must outlive the reader.
+  explicit csv_reader(std::string_view text) noexcept;
+
+  // Reads the next record into out (reusing its storage). true: a record was read; false: end of
+  // input. errc::invalid_argument naming the line for an unterminated quoted field or text after a
+  // closing quote.
+  [[nodiscard]] events::result<bool> next(csv_record& out);
+
+  // The physical line the reader is at (1-based).
+  [[nodiscard]] std::size_t line() const noexcept { return line_; }
+
+private:
+  std::string_view text_;
+  std::size_t pos_{0};
+  std::size_t line_{1};
+};
+
+}  // namespace fleetledger::producers

@@ -1,0 +1,59 @@
+#pragma once
+// Offering import (DESIGN.md sections 4 and 8): a CSV file -> validated OfferingPublished events.
+// Columns are matched by header name (case-insensitive, surrounding blanks ignored), in any order;
+// mixed product types share one file; a missing optional column or an empty cell leaves the field
+// unset; unknown columns are reported, not refused. Each row is checked with the shared rules of
+// events/offering_rules.hpp (the projection applies the same ones) plus value checks (numbers,
+// booleans, ranges, URLs, UTF-8). Every problem names the physical line where its row starts and the
+// column at fault. (provider_id, offering_id) is the upsert key: a repeat within one file is an error
+// naming both lines.
+//
+// Cell formats: numbers as in "12.5" or "-3" (no thousands separators); booleans true/false,
+// yes/no, 1/0 (any case); list columns (features, payment_methods) separated by ';'.
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fleetledger/v1/offering.pb.h"
+
+namespace fleetledger::producers {
+
+struct offering_import_options {
+  // Used for rows whose provider_id cell is empty or when the file has no provider_id column.
+  std::string default_provider_id{};
+};
+
+// One problem: the line where the row starts (0 for problems about the whole file), the column
+// (empty when none applies) and what is wrong.
+struct import_issue {
+  std::size_t line{0};
+  std::string column{};
+  std::string message{};
+  // "line 7, column gpu_count: required for product_type gpu"
+  [[nodiscard]] std::string to_string() const;
+  friend bool operator==(const import_issue&, const import_issue&) = default;
+};
+
+struct parsed_offering {
+  std::size_t line{0};
+  fleetledger::v1::OfferingPublished offering;
+};
+
+struct offering_import_plan {
+  std::size_t rows{0};                       // data rows read (header and blank lines excluded)
+  std::vector<parsed_offering> valid;        // rows without any problem, in file order
+  std::vector<import_issue> errors;          // every problem, in file order
+  std::vector<std::size_t> invalid_lines;    // lines of the rows refused, ascending
+  std::vector<std::string> unknown_columns;  // header names that are not offering columns
+  bool file_error{false};                    // the file as a whole is unusable (no header, bad CSV)
+};
+
+// Parses and validates a whole CSV text. Never throws for bad input.
+[[nodiscard]] offering_import_plan plan_offering_import(std::string_view csv_text,
+                                                        const offering_import_options& options = {});
+
+// The header row for a product type (template_columns of offering_rules), comma-separated, no newline.
+[[nodiscard]] std::string offering_template_header(std::string_view product_type);
+
+}  // namespace fleetledger::producers

@@ -1,0 +1,307 @@
+#include "fleetledger/producers/commands/offering_import.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <unordered_map>
+#include <utility>
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/reflection.h>
+
+#include "fleetledger/events/offering_rules.hpp"
+#include "fleetledger/producers/commands/csv_reader.hpp"
+#include "fleetledger/producers/commands/validation.hpp"
+
+namespace fleetledger::producers {
+namespace {
+
+namespace pb = google::protobuf;
+using fleetledger::v1::OfferingPublished;
+
+std::string lower_trimmed(std::string_view s) {
+  s = trim(s);
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+struct column {
+  std::string name;                         // as in the header (lower-cased, trimmed)
+  const pb::FieldDescriptor* field{nullptr};  // nullptr: unknown column, ignored
+};
+
+// Range checks beyond offering_rules::validate (which covers required fields and negative prices).
+struct range_rule {
+  double min;
+  double max;
+};
+const std::map<std::string_view, range_rule>& ranges() {
+  static const std::map<std::string_view, range_rule> r = {
+      {"datacenter_latitude", {-90, 90}},
+      {"datacenter_longitude", {-180, 180}},
+      {"commission_percent", {0, 100}},
+      {"uptime_sla_percent", {0, 100}},
+      {"min_contract_hours", {0, std::numeric_limits<double>::max()}},
+      {"max_contract_hours", {0, std::numeric_limits<double>::max()}},
+      {"power_watts", {0, std::numeric_limits<double>::max()}},
+      {"network_ports", {0, std::numeric_limits<double>::max()}},
+      {"bandwidth_gbps", {0, std::numeric_limits<double>::max()}},
+      {"user_quota", {0, std::numeric_limits<double>::max()}},
+      {"storage_quota_gb", {0, std::numeric_limits<double>::max()}},
+      {"max_containers", {0, std::numeric_limits<double>::max()}},
+      {"max_objects", {0, std::numeric_limits<double>::max()}},
+      {"replication_factor", {0, std::numeric_limits<double>::max()}},
+      {"max_snapshots", {0, std::numeric_limits<double>::max()}},
+      {"max_nodes", {0, std::numeric_limits<double>::max()}},
+      {"max_pods", {0, std::numeric_limits<double>::max()}},
+      {"processor_cores", {0, std::numeric_limits<double>::max()}},
+  };
+  return r;
+}
+
+std::string quoted(std::string_view v) {
+  std::string out = "'";
+  out.append(v.substr(0, 60));
+  if (v.size() > 60) out += "...";
+  out += "'";
+  return out;
+}
+
+// Sets one cell into the message; an error message on failure.
+std::optional<std::string> set_cell(OfferingPublished& m, const pb::FieldDescriptor& f, std::string_view cell) {
+  const pb::Reflection& refl = *m.GetReflection();
+  const auto range_error = [&](double v) -> std::optional<std::string> {
+    if (const auto it = ranges().find(f.name()); it != ranges().end()) {
+      if (v < it->second.min || v > it->second.max) {
+        if (it->second.max == std::numeric_limits<double>::max()) return quoted(cell) + " must not be negative";
+        return quoted(cell) + " is out of range " + format_number(it->second.min) + ".." +
+               format_number(it->second.max);
+      }
+    }
+    return std::nullopt;
+  };
+  if (f.is_repeated()) {
+    std::size_t start = 0;
+    while (start <= cell.size()) {
+      const std::size_t sep = cell.find(';', start);
+      const std::string_view item = trim(cell.substr(start, sep == std::string_view::npos ? std::string_view::npos : sep - start));
+      if (!item.empty()) refl.AddString(&m, &f, std::string(item));
+      if (sep == std::string_view::npos) break;
+      start = sep + 1;
+    }
+    return std::nullopt;
+  }
+  switch (f.cpp_type()) {
+    case pb::FieldDescriptor::CPPTYPE_STRING: {
+      std::string v(cell);
+      if (f.name() == "product_type") v = events::normalize_product_type(v);
+      if (f.name() == "product_page_url") {
+        if (auto r = validate_url(v); !r) return r.err().message;
+      }
+      if (f.name() == "offering_id" || f.name() == "provider_id") {
+        if (auto r = validate_id(v); !r) return r.err().message;
+      }
+      refl.SetString(&m, &f, std::move(v));
+      return std::nullopt;
+    }
+    case pb::FieldDescriptor::CPPTYPE_DOUBLE: {
+      const auto v = parse_double(cell);
+      if (!v) return quoted(cell) + " is not a number";
+      if (auto e = range_error(*v)) return e;
+      refl.SetDouble(&m, &f, *v);
+      return std::nullopt;
+    }
+    case pb::FieldDescriptor::CPPTYPE_INT32: {
+      const auto v = parse_integer(cell);
+      if (!v) return quoted(cell) + " is not a whole number";
+      if (*v < std::numeric_limits<std::int32_t>::min() || *v > std::numeric_limits<std::int32_t>::max()) {
+        return quoted(cell) + " is too large";
+      }
+      if (auto e = range_error(static_cast<double>(*v))) return e;
+      refl.SetInt32(&m, &f, static_cast<std::int32_t>(*v));
+      return std::nullopt;
+    }
+    case pb::FieldDescriptor::CPPTYPE_INT64: {
+      const auto v = parse_integer(cell);
+      if (!v) return quoted(cell) + " is not a whole number";
+      if (auto e = range_error(static_cast<double>(*v))) return e;
+      refl.SetInt64(&m, &f, *v);
+      return std::nullopt;
+    }
+    case pb::FieldDescriptor::CPPTYPE_BOOL: {
+      const auto v = parse_bool(cell);
+      if (!v) return quoted(cell) + " is not a boolean (true/false, yes/no, 1/0)";
+      refl.SetBool(&m, &f, *v);
+      return std::nullopt;
+    }
+    default:
+      return "column type not supported";
+  }
+}
+
+}  // namespace
+
+std::string import_issue::to_string() const {
+  std::string out;
+  if (line > 0) out = "line " + std::to_string(line);
+  if (!column.empty()) {
+    if (!out.empty()) out += ", ";
+    out += "column " + column;
+  }
+  if (!out.empty()) out += ": ";
+  out += message;
+  return out;
+}
+
+offering_import_plan plan_offering_import(std::string_view csv_text, const offering_import_options& options) {
+  offering_import_plan plan;
+  csv_reader reader(csv_text);
+  csv_record record;
+
+  auto header = reader.next(record);
+  if (!header) {
+    plan.file_error = true;
+    plan.errors.push_back({0, "", header.err().message});
+    return plan;
+  }
+  if (!*header) {
+    plan.file_error = true;
+    plan.errors.push_back({0, "", "the file is empty: expected a header row (see fleetctl offerings template)"});
+    return plan;
+  }
+  const std::size_t header_line = record.line;
+  const pb::Descriptor& d = *OfferingPublished::descriptor();
+  std::set<std::string_view> known;
+  for (std::string_view c : events::all_columns()) known.insert(c);
+
+  std::vector<column> columns;
+  std::map<std::string, std::size_t> seen;
+  for (const std::string& raw : record.fields) {
+    column c{lower_trimmed(raw), nullptr};
+    if (!is_valid_utf8(raw)) {
+      plan.file_error = true;
+      plan.errors.push_back({header_line, "", "header " + quoted(raw) + " is not valid UTF-8"});
+    }
+    if (c.name.empty()) {
+      plan.file_error = true;
+      plan.errors.push_back({header_line, "", "empty column name in header (column " +
+                                                  std::to_string(columns.size() + 1) + ")"});
+    } else if (auto [it, inserted] = seen.emplace(c.name, columns.size() + 1); !inserted) {
+      plan.file_error = true;
+      plan.errors.push_back({header_line, c.name, "column appears twice in the header (columns " +
+                                                      std::to_string(it->second) + " and " +
+                                                      std::to_string(columns.size() + 1) + ")"});
+    } else if (known.contains(c.name)) {
+      c.field = d.FindFieldByName(c.name);
+    } else {
+      plan.unknown_columns.push_back(c.name);
+    }
+    columns.push_back(std::move(c));
+  }
+  if (!seen.contains("offering_id")) {
+    plan.file_error = true;
+    plan.errors.push_back({header_line, "offering_id", "missing column (required)"});
+  }
+  if (!seen.contains("product_type")) {
+    plan.file_error = true;
+    plan.errors.push_back({header_line, "product_type", "missing column (required)"});
+  }
+  if (!seen.contains("provider_id") && options.default_provider_id.empty()) {
+    plan.file_error = true;
+    plan.errors.push_back({header_line, "provider_id", "missing column (required unless --provider is given)"});
+  }
+  if (plan.file_error) return plan;
+
+  const pb::FieldDescriptor* provider_field = d.FindFieldByName("provider_id");
+  std::unordered_map<std::string, std::size_t> first_line_of_key;
+  const std::size_t expected_rows = csv_text.size() / 64 + 16;  // a guess; avoids most rehashing
+  first_line_of_key.reserve(expected_rows);
+  plan.valid.reserve(expected_rows);
+  std::set<std::size_t> invalid;
+  for (;;) {
+    auto more = reader.next(record);
+    if (!more) {
+      plan.file_error = true;
+      plan.errors.push_back({0, "", more.err().message});
+      break;
+    }
+    if (!*more) break;
+    ++plan.rows;
+    const std::size_t line = record.line;
+    const std::size_t errors_before = plan.errors.size();
+    auto fail = [&](std::string col, std::string msg) {
+      plan.errors.push_back({line, std::move(col), std::move(msg)});
+    };
+    if (record.fields.size() > columns.size()) {
+      // Extra cells are ignored only when empty (a trailing comma); otherwise they are an error.
+      for (std::size_t i = columns.size(); i < record.fields.size(); ++i) {
+        if (!trim(record.fields[i]).empty()) {
+          fail("", "row has " + std::to_string(record.fields.size()) + " cells but the header has " +
+                       std::to_string(columns.size()));
+          break;
+        }
+      }
+    }
+    parsed_offering row{line, {}};
+    for (std::size_t i = 0; i < columns.size() && i < record.fields.size(); ++i) {
+      const column& c = columns[i];
+      if (c.field == nullptr) continue;
+      const std::string_view cell = trim(record.fields[i]);
+      if (cell.empty()) continue;
+      if (!is_valid_utf8(cell)) {
+        fail(c.name, "not valid UTF-8");
+        continue;
+      }
+      if (auto e = set_cell(row.offering, *c.field, cell)) fail(c.name, std::move(*e));
+    }
+    if (row.offering.provider_id().empty() && !options.default_provider_id.empty()) {
+      row.offering.GetReflection()->SetString(&row.offering, provider_field, options.default_provider_id);
+    }
+    // Shared rules (required per type, non-negative prices); skip columns that already failed.
+    const std::size_t cell_errors_end = plan.errors.size();
+    for (const auto& fe : events::validate(row.offering)) {
+      bool already = false;
+      for (std::size_t i = errors_before; i < cell_errors_end; ++i) already = already || plan.errors[i].column == fe.field;
+      if (!already) fail(fe.field, fe.message);
+    }
+    if (row.offering.has_min_contract_hours() && row.offering.has_max_contract_hours() &&
+        row.offering.min_contract_hours() > row.offering.max_contract_hours()) {
+      fail("max_contract_hours", "is smaller than min_contract_hours");
+    }
+    if (!row.offering.offering_id().empty() && !row.offering.provider_id().empty()) {
+      std::string key = row.offering.provider_id();
+      key.push_back('\0');
+      key += row.offering.offering_id();
+      auto [it, inserted] = first_line_of_key.emplace(std::move(key), line);
+      if (!inserted) {
+        fail("offering_id", "duplicate (provider_id, offering_id) (" + quoted(row.offering.provider_id()) + ", " +
+                                quoted(row.offering.offering_id()) + ") also on line " +
+                                std::to_string(it->second));
+      }
+    }
+    if (plan.errors.size() == errors_before) {
+      plan.valid.push_back(std::move(row));
+    } else {
+      invalid.insert(line);
+    }
+  }
+  plan.invalid_lines.assign(invalid.begin(), invalid.end());
+  return plan;
+}
+
+std::string offering_template_header(std::string_view product_type) {
+  std::string out;
+  for (std::string_view c : events::template_columns(events::normalize_product_type(product_type))) {
+    if (!out.empty()) out.push_back(',');
+    out.append(c);
+  }
+  return out;
+}
+
+}  // namespace fleetledger::producers

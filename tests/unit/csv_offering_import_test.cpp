@@ -1,0 +1,176 @@
+// CSV -> OfferingPublished mapping and validation (producers/commands/src/offering_import.cpp).
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "fleetledger/events/offering_rules.hpp"
+#include "fleetledger/producers/commands/offering_import.hpp"
+
+namespace fp = fleetledger::producers;
+
+namespace {
+std::vector<std::string> issue_texts(const fp::offering_import_plan& p) {
+  std::vector<std::string> out;
+  for (const auto& e : p.errors) out.push_back(e.to_string());
+  return out;
+}
+}  // namespace
+
+TEST_CASE("offering import matches columns by header name in any order") {
+  const auto p = fp::plan_offering_import(
+      "monthly_price,Product_Type , gpu_count,offering_id,gpu_model,provider_id,features\n"
+      "99.5,GPU,8,o-1,H100,acme,nvlink; ecc ;\n");
+  REQUIRE(p.errors.empty());
+  REQUIRE(p.valid.size() == 1);
+  const auto& o = p.valid[0].offering;
+  CHECK(o.offering_id() == "o-1");
+  CHECK(o.provider_id() == "acme");
+  CHECK(o.product_type() == "gpu");
+  CHECK(o.gpu_model() == "H100");
+  CHECK(o.gpu_count() == 8);
+  CHECK(o.monthly_price() == Approx(99.5));
+  REQUIRE(o.features_size() == 2);
+  CHECK(o.features(0) == "nvlink");
+  CHECK(o.features(1) == "ecc");
+  CHECK(p.valid[0].line == 2);
+}
+
+TEST_CASE("offering import accepts missing optional columns and leaves optional fields unset") {
+  const auto p = fp::plan_offering_import("offering_id,provider_id,product_type\nc1,acme,compute\n");
+  REQUIRE(p.errors.empty());
+  REQUIRE(p.valid.size() == 1);
+  CHECK_FALSE(p.valid[0].offering.has_datacenter_latitude());
+  CHECK_FALSE(p.valid[0].offering.has_min_contract_hours());
+}
+
+TEST_CASE("offering import takes mixed product types in one file") {
+  const auto p = fp::plan_offering_import(
+      "offering_id,provider_id,product_type,gpu_model,gpu_count,rack_units,software_name,blockchain,"
+      "container_runtime,storage_class,nas_protocol,k8s_version\n"
+      "g,acme,gpu,A100,2,,,,,,,\n"
+      "c,acme,colocation,,,4,,,,,,\n"
+      "s,acme,saas,,,,Grafana,,,,,\n"
+      "v,acme,validator,,,,,solana,,,,\n"
+      "k,acme,container,,,,,,containerd,,,\n"
+      "o,acme,object_storage,,,,,,,standard,,\n"
+      "n,acme,nas,,,,,,,,nfs,\n"
+      "8,acme,kubernetes,,,,,,,,,1.30\n"
+      "d,acme,dedicated,,,,,,,,,\n"
+      "x,acme,quantum,,,,,,,,,\n");
+  CHECK(issue_texts(p).empty());
+  CHECK(p.valid.size() == 10);
+  CHECK(p.rows == 10);
+}
+
+TEST_CASE("offering import rejects each type's missing required field with line and column") {
+  struct case_t {
+    const char* type;
+    const char* column;
+  };
+  const case_t cases[] = {{"colocation", "rack_units"}, {"validator", "blockchain"}, {"gpu", "gpu_model"},
+                          {"saas", "software_name"},   {"container", "container_runtime"},
+                          {"object_storage", "storage_class"}, {"nas", "nas_protocol"},
+                          {"kubernetes", "k8s_version"}};
+  for (const auto& c : cases) {
+    const std::string csv = std::string("offering_id,provider_id,product_type,gpu_count\n\nrow,acme,") + c.type + ",1\n";
+    const auto p = fp::plan_offering_import(csv);
+    INFO(c.type);
+    REQUIRE(p.errors.size() == 1);
+    CHECK(p.errors[0].line == 3);
+    CHECK(p.errors[0].column == c.column);
+    CHECK(p.errors[0].to_string() == std::string("line 3, column ") + c.column + ": required for product_type " + c.type);
+    CHECK(p.valid.empty());
+  }
+  const auto gpu = fp::plan_offering_import("offering_id,provider_id,product_type,gpu_model\ng,acme,gpu,A100\n");
+  REQUIRE(gpu.errors.size() == 1);
+  CHECK(gpu.errors[0].to_string() == "line 2, column gpu_count: required for product_type gpu");
+}
+
+TEST_CASE("offering import reports type errors naming the value") {
+  const auto p = fp::plan_offering_import(
+      "offering_id,provider_id,product_type,monthly_price,gpu_count,registry_included,datacenter_latitude,product_page_url\n"
+      "a,acme,compute,abc,,,,\n"
+      "b,acme,compute,,2.5,,,\n"
+      "c,acme,compute,,,maybe,,\n"
+      "d,acme,compute,,,,95,\n"
+      "e,acme,compute,-1,,,,\n"
+      "f,acme,compute,,,,,ftp://x\n");
+  const auto t = issue_texts(p);
+  REQUIRE(t.size() == 6);
+  CHECK(t[0] == "line 2, column monthly_price: 'abc' is not a number");
+  CHECK(t[1] == "line 3, column gpu_count: '2.5' is not a whole number");
+  CHECK(t[2].starts_with("line 4, column registry_included: 'maybe' is not a boolean"));
+  CHECK(t[3] == "line 5, column datacenter_latitude: '95' is out of range -90..90");
+  CHECK(t[4] == "line 6, column monthly_price: must not be negative");
+  CHECK(t[5].starts_with("line 7, column product_page_url:"));
+  CHECK(p.invalid_lines == std::vector<std::size_t>{2, 3, 4, 5, 6, 7});
+}
+
+TEST_CASE("offering import reports unknown columns without refusing the rows") {
+  const auto p = fp::plan_offering_import("offering_id,provider_id,product_type,colour,Flavour\na,acme,compute,red,x\n");
+  CHECK(p.errors.empty());
+  CHECK(p.valid.size() == 1);
+  CHECK(p.unknown_columns == std::vector<std::string>{"colour", "flavour"});
+}
+
+TEST_CASE("offering import refuses duplicate keys naming both lines") {
+  const auto p = fp::plan_offering_import(
+      "offering_id,provider_id,product_type\na,acme,compute\nb,acme,compute\na,acme,dedicated\na,other,compute\n");
+  REQUIRE(p.errors.size() == 1);
+  CHECK(p.errors[0].to_string() == "line 4, column offering_id: duplicate (provider_id, offering_id) ('acme', 'a') also on line 2");
+  CHECK(p.valid.size() == 3);
+}
+
+TEST_CASE("offering import takes the provider from the option when the column or cell is missing") {
+  const auto none = fp::plan_offering_import("offering_id,product_type\na,compute\n");
+  REQUIRE(none.file_error);
+  CHECK(none.errors[0].column == "provider_id");
+  const auto p = fp::plan_offering_import("offering_id,product_type,provider_id\na,compute,\nb,compute,other\n",
+                                          {.default_provider_id = "acme"});
+  REQUIRE(p.errors.empty());
+  CHECK(p.valid[0].offering.provider_id() == "acme");
+  CHECK(p.valid[1].offering.provider_id() == "other");
+}
+
+TEST_CASE("offering import handles quoting edge cases in values") {
+  const auto p = fp::plan_offering_import(
+      "\xEF\xBB\xBF" "offering_id,provider_id,product_type,description,offer_name\r\n"
+      "a,acme,compute,\"Fast, cheap\r\nand \"\"reliable\"\"\",\"Zürich \xE2\x82\xAC\"\r\n"
+      "b,acme,compute,plain,x\r\n");
+  REQUIRE(p.errors.empty());
+  REQUIRE(p.valid.size() == 2);
+  CHECK(p.valid[0].offering.description() == "Fast, cheap\r\nand \"reliable\"");
+  CHECK(p.valid[0].offering.offer_name() == "Zürich €");
+  CHECK(p.valid[1].line == 4);
+}
+
+TEST_CASE("offering import refuses invalid UTF-8 naming the column") {
+  const auto p = fp::plan_offering_import("offering_id,provider_id,product_type,offer_name\na,acme,compute,bad\xFF\n");
+  REQUIRE(p.errors.size() == 1);
+  CHECK(p.errors[0].to_string() == "line 2, column offer_name: not valid UTF-8");
+}
+
+TEST_CASE("offering import refuses files without a header or with broken quoting") {
+  CHECK(fp::plan_offering_import("").file_error);
+  const auto dup = fp::plan_offering_import("offering_id,offering_id,provider_id,product_type\n");
+  CHECK(dup.file_error);
+  const auto broken = fp::plan_offering_import("offering_id,provider_id,product_type\na,acme,\"compute\n");
+  CHECK(broken.file_error);
+  CHECK(broken.errors.back().message.find("line 2") != std::string::npos);
+}
+
+TEST_CASE("offering import refuses rows with more cells than the header") {
+  const auto p = fp::plan_offering_import("offering_id,provider_id,product_type\na,acme,compute,extra\nb,acme,compute,\n");
+  REQUIRE(p.errors.size() == 1);
+  CHECK(p.errors[0].line == 2);
+  CHECK(p.valid.size() == 1);
+}
+
+TEST_CASE("offering template lists the type's columns after the common ones") {
+  const std::string h = fp::offering_template_header("GPU");
+  CHECK(h.starts_with("offering_id,provider_id,offer_name,product_type,"));
+  CHECK(h.find(",gpu_model,gpu_count") != std::string::npos);
+  const auto p = fp::plan_offering_import(h + "\n");
+  CHECK(p.errors.empty());
+  CHECK(p.unknown_columns.empty());
+}
