@@ -123,3 +123,23 @@ TEST_CASE("query strings and offsets decode strictly", "[reader]") {
   CHECK_FALSE(fr::parse_offsets("t:0:1:2").has_value());
   CHECK_FALSE(fr::parse_offsets("t:99999999999:1").has_value());
 }
+
+TEST_CASE("a tenant token never reads a PRIVATE cluster it has no relation to through the fleet routes", "[reader]") {
+  reader_fixture f(tokens);
+  seed(f);
+  f.sync();
+  // c2 is t2's private cluster: the registry answers as if it did not exist for t1.
+  const auto list = f.get("/v1/clusters?page_size=100", "t1-token");
+  REQUIRE(list.status == 200);
+  CHECK(list.body.find("\"c2\"") == std::string::npos);
+  CHECK(list.json().at("total").as_int64() == static_cast<std::int64_t>(list.json().at("items").as_array().size()));
+  for (const char* route : {"/v1/clusters/c2", "/v1/clusters/c2/status", "/v1/clusters/c2/history", "/v1/clusters/c2/edges"}) {
+    INFO(route);
+    CHECK(f.get(route, "t1-token").status == 404);
+    CHECK(f.get(route, "t1-token").code() == "CLUSTER_NOT_FOUND");
+    CHECK(f.get(route, "t2-token").status == 200);
+    CHECK(f.get(route, "op-token").status == 200);
+  }
+  CHECK(f.get("/v1/clusters?page_size=100", "t2-token").body.find("\"c2\"") != std::string::npos);
+  CHECK(f.get("/v1/clusters?page_size=100", "op-token").body.find("\"c2\"") != std::string::npos);
+}

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_set>
 
 #include <boost/json.hpp>
 
@@ -528,6 +529,16 @@ api_response service::compute(pending& p) {
   };
   // Tenant scoping: the tenant_id a request is about. For tenant tokens it defaults to their own and
   // may not name another tenant.
+  // A tenant token reads a cluster through the fleet routes only if the marketplace would show it
+  // that cluster (PUBLIC or UNLISTED by id, or PRIVATE with an owner/subscription/invite relation);
+  // otherwise the cluster does not exist for it (404, no hint that it does).
+  const auto hidden_from_tenant = [&](const std::string& cluster_id) -> std::optional<api_response> {
+    if (!who.is_tenant()) return std::nullopt;
+    const auto* market = open(view_id::marketplace);
+    if (market == nullptr) return not_ready(view_id::marketplace);
+    if (fm::find_cluster(*market, cluster_id, std::string_view(who.tenant_id), now)) return std::nullopt;
+    return with_offsets(error(404, "CLUSTER_NOT_FOUND", "cluster '" + cluster_id.substr(0, 100) + "' is not registered"));
+  };
   const auto scoped_tenant = [&](std::string requested, std::optional<api_response>& denied) -> std::string {
     if (!who.is_tenant()) return requested;
     if (requested.empty()) return who.tenant_id;
@@ -618,8 +629,25 @@ api_response service::compute(pending& p) {
       if (!filter) return from_error(filter.err());
       const auto* st = open(view_id::fleet);
       if (st == nullptr) return not_ready(view_id::fleet);
-      const auto page = ff::list_clusters(*st, *filter, {pg.page, pg.page_size}, now);
-      return with_offsets(ok_json(ff::to_json(page)));
+      if (!who.is_tenant()) {
+        const auto page = ff::list_clusters(*st, *filter, {pg.page, pg.page_size}, now);
+        return with_offsets(ok_json(ff::to_json(page)));
+      }
+      // A tenant lists only the clusters the marketplace lists to it (never a PRIVATE cluster it has
+      // no owner, subscription or invite relation to), so page over the filtered set.
+      const auto* market = open(view_id::marketplace);
+      if (market == nullptr) return not_ready(view_id::marketplace);
+      std::unordered_set<std::string> listed;
+      for (auto& e : fm::list_clusters(*market, {.tenant_id = who.tenant_id}, now)) listed.insert(std::move(e.cluster_id));
+      std::vector<ff::cluster_info> visible;
+      for (std::int64_t page = 1;; ++page) {
+        const auto chunk = ff::list_clusters(*st, *filter, {page, 100}, now);
+        for (const auto& c : chunk.items) {
+          if (listed.contains(c.cluster_id)) visible.push_back(c);
+        }
+        if (chunk.items.empty() || page >= chunk.total_pages) break;
+      }
+      return with_offsets(ok_json(page_of(visible, pg, [](const ff::cluster_info& c) { return ff::to_json(c); })));
     }
     case route_id::cluster:
     case route_id::cluster_by_name:
@@ -632,12 +660,14 @@ api_response service::compute(pending& p) {
       const auto* st = open(view_id::fleet);
       if (st == nullptr) return not_ready(view_id::fleet);
       if (p.route == route_id::cluster_status) {
+        if (auto hidden = hidden_from_tenant(id)) return *hidden;
         auto s = ff::read_status(*st, id, now);
         if (!s) return with_offsets(from_error(s.err()));
         return with_offsets(ok_json(ff::to_json(*s)));
       }
       auto c = p.route == route_id::cluster ? ff::read_cluster(*st, id, now) : ff::read_cluster_by_name(*st, id, now);
       if (!c) return with_offsets(from_error(c.err()));
+      if (auto hidden = hidden_from_tenant(c->cluster_id)) return *hidden;
       return with_offsets(ok_json(ff::to_json(*c)));
     }
     case route_id::cluster_history: {
@@ -651,6 +681,7 @@ api_response service::compute(pending& p) {
       }
       const auto* st = open(view_id::fleet);
       if (st == nullptr) return not_ready(view_id::fleet);
+      if (auto hidden = hidden_from_tenant(seg[2])) return *hidden;
       auto h = ff::read_history(*st, seg[2], since, {pg.page, pg.page_size});
       if (!h) return with_offsets(from_error(h.err()));
       return with_offsets(ok_json(ff::to_json(*h)));
@@ -679,6 +710,7 @@ api_response service::compute(pending& p) {
         if (st == nullptr) return not_ready(view_id::fleet);
         auto c = ff::read_cluster(*st, id, now);
         if (!c) return with_offsets(from_error(c.err()));
+        if (auto hidden = hidden_from_tenant(id)) return *hidden;
       }
       const auto* edges = open(view_id::edges);
       if (edges == nullptr) return not_ready(view_id::edges);
