@@ -4,7 +4,7 @@
 //   RATIO projector_<view>_vs_raw_consume=<x>
 // plus peak RSS for a replay of half the log and of the whole log (it must not grow).
 //
-//   build/bin/projector_bench [--events N] [--quarter-only]
+//   build/bin/projector_bench [--events N]
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
   }
   // The RSS comparison replays half the log, then all of it: with memory bounded by configuration
   // (memtables, block cache, hot cache, consumer prefetch) both peaks sit at the same ceiling.
-  const std::size_t quarter = total / 2;
+  const std::size_t half = total / 2;
   ft::temp_dir dir("fleetledger-bench");
   // Enough partitions that the mock broker's 5 MiB per partition keeps every record.
   ft::broker_process broker({.extra_args = {"--partitions",
@@ -180,15 +180,15 @@ int main(int argc, char** argv) {
   };
 
   // Phase 1: half of the log, replayed once for the RSS comparison.
-  publish_range(0, quarter);
-  std::map<std::string, long> rss_quarter;
+  publish_range(0, half);
+  std::map<std::string, long> rss_half;
   for (const auto& [view, _] : view_topics) {
-    const auto r = run_projector(view, broker.bootstrap(), dir.file(view + "-q"), dir.file(view + "-q.log"));
-    rss_quarter[view] = r.peak_rss_kb;
+    const auto r = run_projector(view, broker.bootstrap(), dir.file(view + "-half"), dir.file(view + "-half.log"));
+    rss_half[view] = r.peak_rss_kb;
   }
 
   // Phase 2: the whole log.
-  publish_range(quarter, total);
+  publish_range(half, total);
   std::map<std::string, double> ratios;
   std::map<std::string, double> rss_growth;
   std::printf("\n%-12s %10s %12s %12s %8s %14s %14s\n", "view", "records", "projector/s", "raw/s", "ratio",
@@ -202,9 +202,9 @@ int main(int argc, char** argv) {
     const auto r = run_projector(view, broker.bootstrap(), dir.file(view), dir.file(view + ".log"));
     const double rate = static_cast<double>(r.records) / r.seconds;
     ratios[view] = rate / raw;
-    rss_growth[view] = static_cast<double>(r.peak_rss_kb) / static_cast<double>(std::max(1L, rss_quarter[view]));
+    rss_growth[view] = static_cast<double>(r.peak_rss_kb) / static_cast<double>(std::max(1L, rss_half[view]));
     std::printf("%-12s %10lld %12.0f %12.0f %8.2f %14.1f %14.1f%s\n", view.c_str(), static_cast<long long>(r.records),
-                rate, raw, rate / raw, rss_quarter[view] / 1024.0, r.peak_rss_kb / 1024.0,
+                rate, raw, rate / raw, rss_half[view] / 1024.0, r.peak_rss_kb / 1024.0,
                 r.exit_code == 0 ? "" : "  (projector failed)");
   }
   // Machine-readable lines last.
