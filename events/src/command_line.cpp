@@ -157,6 +157,14 @@ std::int64_t command_line::int_or_exit(std::string_view name, std::int64_t min, 
   return *r;
 }
 
+log::level command_line::log_level_or_exit(std::string_view name) const {
+  const std::string v = get(name);
+  if (const auto l = log::parse_level(v)) return *l;
+  std::fprintf(stderr, "%s: flag '--%s' must be debug, info, warn or error, got '%s'\n", program_.c_str(),
+               std::string(name).c_str(), v.c_str());
+  std::exit(2);
+}
+
 std::string command_line::help_text() const {
   std::string out = "Usage: " + program_ + " [flags]";
   if (accepts_positionals_) out += " " + positional_usage_;

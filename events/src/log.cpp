@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -40,6 +41,16 @@ void append_timestamp(std::string& out) {
   out += buf;
 }
 }  // namespace
+
+std::optional<level> parse_level(std::string_view name) {
+  std::string lower(name);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "debug") return level::debug;
+  if (lower == "info") return level::info;
+  if (lower == "warn" || lower == "warning") return level::warn;
+  if (lower == "error") return level::error;
+  return std::nullopt;
+}
 
 void init(std::string_view component, level min_level) {
   {

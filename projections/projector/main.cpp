@@ -11,6 +11,7 @@
 
 #include "fleetledger/events/command_line.hpp"
 #include "fleetledger/events/log.hpp"
+#include "fleetledger/events/stop_signal.hpp"
 #include "fleetledger/projections/projector_runner.hpp"
 #include "fleetledger/projections/view_store.hpp"
 #include "view_registry.hpp"
@@ -19,16 +20,6 @@ namespace fe = fleetledger::events;
 namespace fp = fleetledger::projections;
 
 namespace {
-
-std::atomic<bool> stop_requested{false};
-
-void install_signal_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = [](int) { stop_requested.store(true); };
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-}
 
 // Prints the digest of a view directory as one JSON line. Opens it as a secondary instance, so it
 // works while the projector is running.
@@ -89,12 +80,7 @@ int main(int argc, char** argv) {
                  fp::view_names().c_str(), view_name.c_str());
     return 2;
   }
-  const std::string level = cli.get("log-level");
-  const auto lvl = level == "debug" ? fe::log::level::debug
-                   : level == "warn" ? fe::log::level::warn
-                   : level == "error" ? fe::log::level::error
-                                      : fe::log::level::info;
-  fe::log::init("fleetledger-projector", lvl);
+  fe::log::init("fleetledger-projector", cli.log_level_or_exit("log-level"));
 
   fp::runner_config config;
   config.brokers = cli.get("brokers");
@@ -123,7 +109,7 @@ int main(int argc, char** argv) {
     fe::log::info("rebuilding view from the log", {{"view", view_name}, {"dir", config.view_dir.string()}});
   }
 
-  install_signal_handlers();
+  const auto& stop_requested = fe::install_stop_signals();
   auto result = fp::run_projector(*view, config, stop_requested);
   if (!result) {
     fe::log::error("projector failed", {{"view", view_name}, {"error", result.err().message}});

@@ -16,6 +16,7 @@
 #include "fleetledger/events/command_line.hpp"
 #include "fleetledger/events/envelope.hpp"
 #include "fleetledger/events/log.hpp"
+#include "fleetledger/events/stop_signal.hpp"
 #include "fleetledger/events/publisher.hpp"
 #include "fleetledger/events/timestamps.hpp"
 #include "fleetledger/producers/edge_reporter/simulation.hpp"
@@ -28,15 +29,9 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr const char* program = "fleetledger-edge-reporter";
-std::atomic<bool> stop_requested{false};
-
-void install_signal_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = [](int) { stop_requested.store(true); };
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-}
+// Set by SIGTERM/SIGINT (events::install_stop_signals in main).
+const std::atomic<bool>* stop_flag = nullptr;
+bool stop_requested_now() { return stop_flag != nullptr && stop_flag->load(); }
 
 [[noreturn]] void die(int code, const std::string& message) {
   std::fprintf(stderr, "%s: %s\n", program, message.c_str());
@@ -72,7 +67,7 @@ std::vector<std::string> split_list(const std::string& text) {
 
 // Sleeps until the deadline or a stop request, in short slices.
 void sleep_until(std::chrono::steady_clock::time_point deadline) {
-  while (!stop_requested.load() && std::chrono::steady_clock::now() < deadline) {
+  while (!stop_requested_now() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
         100ms, deadline - std::chrono::steady_clock::now()));
   }
@@ -111,11 +106,7 @@ int main(int argc, char** argv) {
           "  fleetledger-edge-reporter --source http://127.0.0.1:9100/edges --interval 15s");
   cli.parse_or_exit(argc, argv);
 
-  const std::string level = cli.get("log-level");
-  fe::log::init(program, level == "debug"  ? fe::log::level::debug
-                         : level == "warn"  ? fe::log::level::warn
-                         : level == "error" ? fe::log::level::error
-                                            : fe::log::level::info);
+  fe::log::init(program, cli.log_level_or_exit("log-level"));
 
   const bool simulate = cli.enabled("simulate");
   const std::string source = cli.get("source");
@@ -145,7 +136,7 @@ int main(int argc, char** argv) {
   auto pub = fe::publisher::create(pc);
   if (!pub) die(1, pub.err().message);
 
-  install_signal_handlers();
+  stop_flag = &fe::install_stop_signals();
   fe::log::info("edge reporter started",
                 {{"mode", simulate ? "simulate" : "source"},
                  {"clusters", simulate ? static_cast<std::int64_t>(sim->config().cluster_ids.size()) : -1},
@@ -158,7 +149,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   std::int64_t round = 0;
   auto next = std::chrono::steady_clock::now();
-  while (!stop_requested.load() && (max_rounds == 0 || round < max_rounds)) {
+  while (!stop_requested_now() && (max_rounds == 0 || round < max_rounds)) {
     ++round;
     next += *interval;
     std::vector<fleetledger::v1::EdgeSummaryReported> summaries;

@@ -20,6 +20,7 @@
 #include "fleetledger/events/consumer.hpp"
 #include "fleetledger/events/envelope.hpp"
 #include "fleetledger/events/log.hpp"
+#include "fleetledger/events/stop_signal.hpp"
 #include "fleetledger/events/publisher.hpp"
 #include "fleetledger/events/topic_catalogue.hpp"
 #include "fleetledger/producers/credentials/key_store.hpp"
@@ -37,15 +38,9 @@ using steady = std::chrono::steady_clock;
 namespace {
 
 constexpr const char* program = "fleetledger-prober";
-std::atomic<bool> stop_requested{false};
-
-void install_signal_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = [](int) { stop_requested.store(true); };
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-}
+// Set by SIGTERM/SIGINT (events::install_stop_signals in main).
+const std::atomic<bool>* stop_flag = nullptr;
+bool stop_requested_now() { return stop_flag != nullptr && stop_flag->load(); }
 
 [[noreturn]] void die(int code, const std::string& message) {
   std::fprintf(stderr, "%s: %s\n", program, message.c_str());
@@ -119,11 +114,7 @@ int main(int argc, char** argv) {
           "With --once it prints {\"checked\":N,\"health_events\":N,\"status_changes\":S,\"capability_changes\":C,"
           "\"failed_publishes\":F} on stdout.");
   cli.parse_or_exit(argc, argv);
-  const std::string level = cli.get("log-level");
-  fe::log::init(program, level == "debug"  ? fe::log::level::debug
-                         : level == "warn"  ? fe::log::level::warn
-                         : level == "error" ? fe::log::level::error
-                                            : fe::log::level::info);
+  fe::log::init(program, cli.log_level_or_exit("log-level"));
   const auto interval_override = std::chrono::milliseconds(cli.int_or_exit("interval-override-ms", 0, 86'400'000));
   const auto timeout_override = std::chrono::milliseconds(cli.int_or_exit("timeout-override-ms", 0, 3'600'000));
   const int max_in_flight = static_cast<int>(cli.int_or_exit("max-in-flight", 4, 100'000));
@@ -161,7 +152,7 @@ int main(int argc, char** argv) {
   auto pub = fe::publisher::create(pc);
   if (!pub) die(1, pub.err().message);
 
-  install_signal_handlers();
+  stop_flag = &fe::install_stop_signals();
   pr::cluster_registry registry;
   std::map<std::string, schedule_entry> schedule;
   fe::poll_batch batch;
@@ -210,7 +201,7 @@ int main(int argc, char** argv) {
   // Catch up with the topic first, so restarts know each cluster's last state and capabilities.
   {
     const auto deadline = steady::now() + 60s;
-    while (!stop_requested.load() && !consumer->caught_up() && steady::now() < deadline) {
+    while (!stop_requested_now() && !consumer->caught_up() && steady::now() < deadline) {
       batch.clear();
       auto n = consumer->poll(200ms, batch, 10'000);
       if (!n) die(1, "reading fleet.cluster.v1 failed: " + n.err().message);
@@ -375,7 +366,7 @@ int main(int argc, char** argv) {
   };
 
   const auto once_deadline = steady::now() + 10min;
-  while (!stop_requested.load()) {
+  while (!stop_requested_now()) {
     batch.clear();
     auto n = consumer->poll(in_flight_requests > 0 ? 1ms : 20ms, batch, 10'000);
     if (!n) fe::log::warn("reading fleet.cluster.v1 failed", {{"error", n.err().message}});

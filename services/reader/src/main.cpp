@@ -137,11 +137,7 @@ int main(int argc, char** argv) {
               "  curl -s localhost:8080/v1/fleet/summary");
   cli.parse_or_exit(argc, argv);
 
-  const std::string level = cli.get("log-level");
-  fe::log::init("fleetledger-reader", level == "debug"  ? fe::log::level::debug
-                                      : level == "warn"  ? fe::log::level::warn
-                                      : level == "error" ? fe::log::level::error
-                                                         : fe::log::level::info);
+  fe::log::init("fleetledger-reader", cli.log_level_or_exit("log-level"));
 
   fr::server_options server;
   server.port = static_cast<std::uint16_t>(cli.int_or_exit("port", 0, 65535));

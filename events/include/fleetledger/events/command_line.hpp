@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fleetledger/events/log.hpp"
 #include "fleetledger/events/result.hpp"
 
 namespace fleetledger::events {
@@ -39,6 +40,8 @@ public:
                                              std::int64_t max) const;
   // get_int for main(): exits 2 with a one-line reason when the value is not an integer in range.
   [[nodiscard]] std::int64_t int_or_exit(std::string_view name, std::int64_t min, std::int64_t max) const;
+  // A log level flag (debug, info, warn, error) for main(): exits 2 with a one-line reason otherwise.
+  [[nodiscard]] log::level log_level_or_exit(std::string_view name) const;
   [[nodiscard]] const std::vector<std::string>& args() const { return positional_; }
   [[nodiscard]] std::string help_text() const;
   [[nodiscard]] const std::string& program() const { return program_; }

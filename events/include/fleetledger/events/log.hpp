@@ -2,6 +2,7 @@
 // JSON-lines logging on stderr: one object per line with ts, level, component, msg and fields.
 // Thread-safe; each line is written with a single write(2) so lines from threads never interleave.
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -24,6 +25,9 @@ struct field {
   std::string value;
   bool bare{false};
 };
+
+// "debug", "info", "warn" or "error" (any case); nullopt for anything else.
+[[nodiscard]] std::optional<level> parse_level(std::string_view name);
 
 // Sets the component name printed on every line (the binary's name) and the minimum level.
 void init(std::string_view component, level min_level = level::info);
