@@ -544,3 +544,38 @@ TEST_CASE("fleet latest capabilities report replaces the previous set", "[fleet]
   CHECK_FALSE(c.capabilities.has_prometheus);
   CHECK(c.capabilities.reported_at == t0 + 2s);
 }
+
+TEST_CASE("fleet health check without per-check results is taken at its reported score and state", "[fleet][unit]") {
+  // Another producer may report only a score and a state; with no results to recompute from, the
+  // view keeps what was reported (score clamped to 0-100, state derived from the score when unset).
+  struct row {
+    int reported_score;
+    v1::ClusterState reported_state;
+    int score;
+    v1::ClusterState state;
+  };
+  const row rows[] = {
+      {80, v1::CLUSTER_STATE_DEGRADED, 80, v1::CLUSTER_STATE_DEGRADED},
+      {100, v1::CLUSTER_STATE_UNSPECIFIED, 100, v1::CLUSTER_STATE_ONLINE},
+      {65, v1::CLUSTER_STATE_UNSPECIFIED, 65, v1::CLUSTER_STATE_DEGRADED},
+      {30, v1::CLUSTER_STATE_UNSPECIFIED, 30, v1::CLUSTER_STATE_OFFLINE},
+      {150, v1::CLUSTER_STATE_ONLINE, 100, v1::CLUSTER_STATE_ONLINE},
+  };
+  for (const auto& r : rows) {
+    harness h;
+    h.apply(registered("c-1", "web-1", t0));
+    auto e = checked("c-1", t0 + 10s);
+    auto* hc = e.mutable_cluster_health_checked();
+    hc->clear_api_server();
+    hc->clear_prometheus();
+    hc->clear_tempo();
+    hc->clear_loki();
+    hc->set_health_score(r.reported_score);
+    hc->set_state(r.reported_state);
+    h.apply(e);
+    const auto c = must_read(h, "c-1", t0 + 11s);
+    INFO("reported " << r.reported_score);
+    CHECK(c.health_score == r.score);
+    CHECK(c.state == r.state);
+  }
+}

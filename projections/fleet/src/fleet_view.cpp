@@ -293,13 +293,31 @@ CheckOutcome outcome_of(const v1::CheckResult& c) {
   return o;
 }
 
+events::health_assessment reported_health(const v1::ClusterHealthChecked& h) {
+  events::health_assessment out;
+  out.score = std::clamp(h.health_score(), 0, events::health_score_max);
+  if (h.state() >= v1::CLUSTER_STATE_UNKNOWN && h.state() <= v1::CLUSTER_STATE_OFFLINE) {
+    out.state = h.state();
+  } else if (out.score == events::health_score_max) {
+    out.state = v1::CLUSTER_STATE_ONLINE;
+  } else {
+    // Without results, a score above the API-down penalty can only mean a degraded cluster.
+    out.state = out.score > events::health_score_max - events::api_server_down_penalty ? v1::CLUSTER_STATE_DEGRADED
+                                                                                         : v1::CLUSTER_STATE_OFFLINE;
+  }
+  return out;
+}
+
 apply_outcome health_checked(state_txn& state, const v1::Envelope& event, const v1::ClusterHealthChecked& h) {
   auto live = load_live(state, h.cluster_id());
   if (!live.record) return live.refusal;
   ClusterRecord& r = *live.record;
   // The score and state are recomputed from the per-check results (DESIGN.md section 4); the
-  // event's own health_score and state are not trusted: where they disagree, ours win.
-  const events::health_assessment health = events::assess_health(h);
+  // event's own health_score and state are not trusted: where they disagree, ours win. A check that
+  // carries no per-check results at all (a producer reporting only a score and a state) is taken at
+  // its word, within range.
+  const bool has_results = h.has_api_server() || h.has_prometheus() || h.has_tempo() || h.has_loki();
+  const events::health_assessment health = has_results ? events::assess_health(h) : reported_health(h);
   // A check without checked_at is dated by its event.
   const std::int64_t at = h.has_checked_at() ? to_ns(h.checked_at()) : to_ns(event.occurred_at());
 
