@@ -26,6 +26,7 @@
 #include "fleetledger/projections/view_store.hpp"
 #include "runtime_records.pb.h"
 #include "support/temp_dir.hpp"
+#include "support/view_feed.hpp"
 
 namespace edges_test {
 
@@ -112,41 +113,17 @@ inline v1::Envelope deleted(const std::string& cluster, time_point at) {
   return e;
 }
 
-class harness {
+class harness : public fleetledger::testing::view_feed<fx::edges_view> {
 public:
-  harness() : store_(fp::view_store::open(dir_.path() / "edges").value()), applier_(view_, *store_) {}
+  harness() : view_feed(fe::edge_topic) {}
 
-  void add(const v1::Envelope& e, int partition = 0) {
-    const auto routed = fe::route(e);
-    const std::string topic(routed.has_value() ? routed->topic : fe::edge_topic);
-    values_.push_back(fe::encode(e));
-    keys_.push_back(routed.has_value() ? routed->key : std::string("?"));
-    const auto at = next_offset_[{topic, partition}]++;
-    pending_.push_back({{fe::topic_name(topic), fe::partition_id(partition)}, fe::offset(at), 0, keys_.back(),
-                        values_.back()});
-  }
-  void flush() {
-    std::vector<fp::dead_letter> dl;
-    REQUIRE(applier_.apply(pending_, dl).has_value());
-    for (auto& d : dl) dead_letters_.push_back(d.reason);
-    pending_.clear();
-  }
   void apply(const v1::Envelope& e, int partition = 0) {
     add(e, partition);
     flush();
   }
-
-  [[nodiscard]] const fp::state_reader& reader() const { return store_->reader(); }
-  [[nodiscard]] fp::view_store& store() { return *store_; }
-  [[nodiscard]] const std::vector<std::string>& dead_letters() const { return dead_letters_; }
   [[nodiscard]] std::vector<std::string> rejections() const {
     std::vector<std::string> out;
-    reader().scan(std::string(fp::rejection_prefix) + fp::key_sep, [&](std::string_view, std::string_view v) {
-      fleetledger::projections::Rejection r;
-      REQUIRE(r.ParseFromArray(v.data(), static_cast<int>(v.size())));
-      out.push_back(r.reason());
-      return true;
-    });
+    for (const auto& r : rejection_records()) out.push_back(r.reason());
     return out;
   }
 
@@ -163,16 +140,6 @@ public:
     return std::move(r).value();
   }
 
-private:
-  fleetledger::testing::temp_dir dir_{"fleetledger-edges-test"};
-  fx::edges_view view_;
-  std::unique_ptr<fp::view_store> store_;
-  fp::applier applier_;
-  std::deque<std::string> values_;
-  std::deque<std::string> keys_;
-  std::vector<fp::input_record> pending_;
-  std::map<std::pair<std::string, int>, std::int64_t> next_offset_;
-  std::vector<std::string> dead_letters_;
 };
 
 // The rejection reason listed for a node, or "" when it is not rejected.

@@ -24,6 +24,7 @@
 #include "fleetledger/projections/view_store.hpp"
 #include "runtime_records.pb.h"
 #include "support/temp_dir.hpp"
+#include "support/view_feed.hpp"
 
 namespace fleet_test {
 
@@ -128,58 +129,24 @@ struct rejection_info {
 
 // A fleet view store fed through the real applier. Each add() appends to a partition of the
 // cluster topic at the next offset of that partition.
-class harness {
+class harness : public fleetledger::testing::view_feed<ff::fleet_view> {
 public:
-  harness() : store_(fp::view_store::open(dir_.path() / "fleet").value()), applier_(view_, *store_) {}
+  harness() : view_feed(fe::cluster_topic) {}
 
-  void add(const v1::Envelope& e, int partition = 0) {
-    values_.push_back(fe::encode(e));
-    keys_.push_back(std::string(fe::route(e).has_value() ? fe::route(e)->key : std::string("?")));
-    const auto at = next_offset_[partition]++;
-    pending_.push_back({{fe::topic_name(std::string(fe::cluster_topic)), fe::partition_id(partition)}, fe::offset(at), 0,
-                        keys_.back(), values_.back()});
-  }
-  // Applies everything added since the last flush as one batch.
-  void flush() {
-    std::vector<fp::dead_letter> dl;
-    REQUIRE(applier_.apply(pending_, dl).has_value());
-    for (auto& d : dl) dead_letters_.push_back(d.reason);
-    pending_.clear();
-  }
   void apply(const v1::Envelope& e, int partition = 0) {
     add(e, partition);
     flush();
   }
 
-  [[nodiscard]] const fp::state_reader& reader() const { return store_->reader(); }
-  [[nodiscard]] fp::view_store& store() { return *store_; }
-  [[nodiscard]] const std::vector<std::string>& dead_letters() const { return dead_letters_; }
-
   [[nodiscard]] std::vector<rejection_info> rejections() const {
     std::vector<rejection_info> out;
-    reader().scan(std::string(fp::rejection_prefix) + fp::key_sep, [&](std::string_view, std::string_view v) {
-      fleetledger::projections::Rejection r;
-      REQUIRE(r.ParseFromArray(v.data(), static_cast<int>(v.size())));
-      out.push_back({r.event_type(), r.reason()});
-      return true;
-    });
+    for (const auto& r : rejection_records()) out.push_back({r.event_type(), r.reason()});
     return out;
   }
   [[nodiscard]] std::string last_rejection() const {
     const auto all = rejections();
     return all.empty() ? std::string() : all.back().reason;
   }
-
-private:
-  fleetledger::testing::temp_dir dir_;
-  ff::fleet_view view_;
-  std::unique_ptr<fp::view_store> store_;
-  fp::applier applier_;
-  std::deque<std::string> values_;
-  std::deque<std::string> keys_;
-  std::vector<fp::input_record> pending_;
-  std::map<int, std::int64_t> next_offset_;
-  std::vector<std::string> dead_letters_;
 };
 
 }  // namespace fleet_test

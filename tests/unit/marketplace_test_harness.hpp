@@ -31,6 +31,7 @@
 #include "fleetledger/projections/view_store.hpp"
 #include "runtime_records.pb.h"
 #include "support/temp_dir.hpp"
+#include "support/view_feed.hpp"
 
 namespace marketplace_test {
 
@@ -297,53 +298,30 @@ inline std::ostream& operator<<(std::ostream& os, const outcome& o) {
 
 // The marketplace view fed through the real applier. Each event goes to its routed topic, on the
 // partition the test names, at the next offset of that partition.
-class harness {
+class harness : public fleetledger::testing::view_feed<fm::marketplace_view> {
 public:
-  harness() : store_(fp::view_store::open(dir_.path() / "marketplace").value()), applier_(view_, *store_) {}
-
-  void add(const v1::Envelope& e, int partition = 0) {
-    values_.push_back(fe::encode(e));
-    auto r = fe::route(e);
-    keys_.push_back(r.has_value() ? r->key : std::string("?"));
-    std::string topic = r.has_value() ? std::string(r->topic) : std::string(fe::cluster_topic);
-    fe::topic_partition tp{fe::topic_name(topic), fe::partition_id(partition)};
-    const auto at = next_offset_[tp]++;
-    pending_.push_back({tp, fe::offset(at), 0, keys_.back(), values_.back()});
-  }
-
-  void flush() {
-    std::vector<fp::dead_letter> dl;
-    REQUIRE(applier_.apply(pending_, dl).has_value());
-    for (auto& d : dl) dead_letters_.push_back(d.reason);
-    pending_.clear();
-  }
+  harness() : view_feed(fe::cluster_topic) {}
 
   // Applies one event on its own and says what the view decided.
   outcome apply(const v1::Envelope& e, int partition = 0) {
-    const auto before = store_->counters();
-    const auto dead_before = dead_letters_.size();
+    const auto before = store().counters();
+    const auto dead_before = dead_letters().size();
     add(e, partition);
     flush();
-    const auto after = store_->counters();
+    const auto after = store().counters();
     if (after.rejected > before.rejected) return {fp::verdict::rejected, rejection_reason(e.event_id())};
     if (after.dead_lettered > before.dead_lettered) {
-      return {fp::verdict::malformed, dead_letters_.size() > dead_before ? dead_letters_.back() : std::string()};
+      return {fp::verdict::malformed, dead_letters().size() > dead_before ? dead_letters().back() : std::string()};
     }
     if (after.ignored > before.ignored) return {fp::verdict::ignored, {}};
     return {fp::verdict::applied, {}};
   }
 
-  [[nodiscard]] const fp::state_reader& reader() const { return store_->reader(); }
-  [[nodiscard]] fp::view_store& store() { return *store_; }
-
   [[nodiscard]] std::string rejection_reason(const std::string& event_id) const {
     std::string reason;
-    reader().scan(std::string(fp::rejection_prefix) + fp::key_sep, [&](std::string_view, std::string_view v) {
-      fleetledger::projections::Rejection r;
-      REQUIRE(r.ParseFromArray(v.data(), static_cast<int>(v.size())));
+    for (const auto& r : rejection_records()) {
       if (r.event_id() == event_id) reason = r.reason();
-      return true;
-    });
+    }
     return reason;
   }
 
@@ -357,16 +335,6 @@ public:
     return v1::SUBSCRIPTION_STATUS_UNSPECIFIED;
   }
 
-private:
-  fleetledger::testing::temp_dir dir_;
-  fm::marketplace_view view_;
-  std::unique_ptr<fp::view_store> store_;
-  fp::applier applier_;
-  std::deque<std::string> values_;
-  std::deque<std::string> keys_;
-  std::vector<fp::input_record> pending_;
-  std::map<fe::topic_partition, std::int64_t> next_offset_;
-  std::vector<std::string> dead_letters_;
 };
 
 inline bool applied(const outcome& o) { return o.what == fp::verdict::applied; }
