@@ -4,17 +4,24 @@
 //   RATIO projector_<view>_vs_raw_consume=<x>
 // plus peak RSS for a replay of half the log and of the whole log (it must not grow).
 //
-//   build/bin/projector_bench [--events N]
+//   build/bin/projector_bench [--events N] [--view V] [--skip-half] [--perf DIR]
+// --view measures one view only; --skip-half skips the half-log replay (no RSS comparison);
+// --perf DIR runs each projector under `perf record -F 2000` writing DIR/<view>.perf.data, to profile
+// the real process (the ratio is then not comparable: perf costs CPU too).
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
+#include <sstream>
 #include <map>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 #include "fleetledger/events/consumer.hpp"
 #include "fleetledger/events/publisher.hpp"
@@ -44,7 +51,33 @@ double seconds_since(clock_type::time_point t) {
 
 // The baseline: plain librdkafka, every partition of the topics assigned from the beginning,
 // batches from the consumer queue, no decoding. Returns records per second.
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// utime + stime of a live process, from /proc/<pid>/stat (fields 14 and 15, in clock ticks).
+double child_cpu_seconds(int pid) {
+  const std::string stat = ft::read_file("/proc/" + std::to_string(pid) + "/stat");
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream in(stat.substr(close + 2));
+  std::string field;
+  long utime = 0;
+  long stime = 0;
+  for (int i = 3; i <= 15 && in >> field; ++i) {
+    if (i == 14) utime = std::stol(field);
+    if (i == 15) stime = std::stol(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// CPU seconds the raw consume used (this process is otherwise idle while it runs).
+double raw_cpu_seconds = 0;
+
 double raw_consume_rate(const std::string& brokers, const std::vector<fe::topic_partition>& parts, std::int64_t expected) {
+  const double cpu_start = process_cpu_seconds();
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   const std::pair<const char*, const char*> settings[] = {
@@ -81,6 +114,7 @@ double raw_consume_rate(const std::string& brokers, const std::vector<fe::topic_
   rd_kafka_topic_partition_list_destroy(list);
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
+  raw_cpu_seconds = process_cpu_seconds() - cpu_start;
   if (got < expected) std::fprintf(stderr, "raw consume got only %lld of %lld\n", static_cast<long long>(got), static_cast<long long>(expected));
   (void)bytes;
   return rate;
@@ -88,18 +122,25 @@ double raw_consume_rate(const std::string& brokers, const std::vector<fe::topic_
 
 struct projector_run {
   double seconds{0};
+  double cpu_seconds{0};  // as last sampled before exit (20 ms granularity)
   long peak_rss_kb{0};
   std::int64_t records{0};
   int exit_code{-1};
 };
 
-projector_run run_projector(const std::string& view, const std::string& brokers, const std::string& dir, const std::string& log) {
+projector_run run_projector(const std::string& view, const std::string& brokers, const std::string& dir,
+                            const std::string& log, const std::string& perf_dir = {}) {
   ft::child_options o;
   o.args = {"--view", view, "--brokers", brokers, "--view-dir", dir, "--exit-at-end"};
   o.stderr_path = log;
+  std::string binary = ft::bin_path("fleetledger-projector");
+  if (!perf_dir.empty()) {
+    o.args.insert(o.args.begin(), {"record", "-F", "2000", "-o", perf_dir + "/" + view + ".perf.data", "--", binary});
+    binary = "/usr/bin/perf";
+  }
   projector_run r;
   const auto start = clock_type::now();
-  ft::child_process p(ft::bin_path("fleetledger-projector"), o);
+  ft::child_process p(binary, o);
   // Peak RSS from /proc (VmHWM belongs to the exec'd image; rusage's maxrss would include the
   // forked copy of this benchmark, which holds the whole event set in memory).
   const std::string status_path = "/proc/" + std::to_string(p.pid()) + "/status";
@@ -108,6 +149,7 @@ projector_run run_projector(const std::string& view, const std::string& brokers,
     if (const auto at = status.find("VmHWM:"); at != std::string::npos) {
       r.peak_rss_kb = std::max(r.peak_rss_kb, std::stol(status.substr(at + 6)));
     }
+    if (perf_dir.empty()) r.cpu_seconds = std::max(r.cpu_seconds, child_cpu_seconds(p.pid()));
     if (auto code = p.wait(20ms)) {
       r.exit_code = *code;
       break;
@@ -133,8 +175,27 @@ std::int64_t count_records(fe::consumer& c, const std::vector<fe::topic_partitio
 
 int main(int argc, char** argv) {
   std::size_t total = 1'000'000;
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (std::strcmp(argv[i], "--events") == 0) total = std::stoul(argv[i + 1]);
+  std::string only_view;
+  std::string perf_dir;
+  bool skip_half = false;
+  for (int i = 1; i < argc; ++i) {
+    const bool has_value = i + 1 < argc;
+    if (std::strcmp(argv[i], "--events") == 0 && has_value) {
+      total = std::stoul(argv[++i]);
+    } else if (std::strcmp(argv[i], "--view") == 0 && has_value) {
+      only_view = argv[++i];
+      if (!view_topics.contains(only_view)) {
+        std::fprintf(stderr, "--view: unknown view '%s' (fleet, marketplace or edges)\n", only_view.c_str());
+        return 2;
+      }
+    } else if (std::strcmp(argv[i], "--perf") == 0 && has_value) {
+      perf_dir = argv[++i];
+    } else if (std::strcmp(argv[i], "--skip-half") == 0) {
+      skip_half = true;
+    } else {
+      std::fprintf(stderr, "usage: projector_bench [--events N] [--view V] [--skip-half] [--perf DIR]\n");
+      return 2;
+    }
   }
   // The RSS comparison replays half the log, then all of it: with memory bounded by configuration
   // (memtables, block cache, hot cache, consumer prefetch) both peaks sit at the same ceiling.
@@ -183,6 +244,7 @@ int main(int argc, char** argv) {
   publish_range(0, half);
   std::map<std::string, long> rss_half;
   for (const auto& [view, _] : view_topics) {
+    if (skip_half || (!only_view.empty() && view != only_view)) continue;
     const auto r = run_projector(view, broker.bootstrap(), dir.file(view + "-half"), dir.file(view + "-half.log"));
     rss_half[view] = r.peak_rss_kb;
   }
@@ -194,18 +256,26 @@ int main(int argc, char** argv) {
   std::printf("\n%-12s %10s %12s %12s %8s %14s %14s\n", "view", "records", "projector/s", "raw/s", "ratio",
               "rss 1/2 (MiB)", "rss all (MiB)");
   for (const auto& [view, topics] : view_topics) {
+    if (!only_view.empty() && view != only_view) continue;
     auto parts = meta->list_partitions(topics, 10s);
     bool dropped = false;
     const auto expected = count_records(*meta, *parts, dropped);
     if (dropped) std::fprintf(stderr, "WARNING: the broker dropped records of %s's topics; add partitions\n", view.c_str());
     const double raw = raw_consume_rate(broker.bootstrap(), *parts, expected);
-    const auto r = run_projector(view, broker.bootstrap(), dir.file(view), dir.file(view + ".log"));
+    const auto r = run_projector(view, broker.bootstrap(), dir.file(view), dir.file(view + ".log"), perf_dir);
     const double rate = static_cast<double>(r.records) / r.seconds;
     ratios[view] = rate / raw;
-    rss_growth[view] = static_cast<double>(r.peak_rss_kb) / static_cast<double>(std::max(1L, rss_half[view]));
+    const long half_kb = rss_half.contains(view) ? rss_half.at(view) : 0;
+    if (half_kb > 0) rss_growth[view] = static_cast<double>(r.peak_rss_kb) / static_cast<double>(half_kb);
     std::printf("%-12s %10lld %12.0f %12.0f %8.2f %14.1f %14.1f%s\n", view.c_str(), static_cast<long long>(r.records),
-                rate, raw, rate / raw, rss_half[view] / 1024.0, r.peak_rss_kb / 1024.0,
+                rate, raw, rate / raw, half_kb / 1024.0, r.peak_rss_kb / 1024.0,
                 r.exit_code == 0 ? "" : "  (projector failed)");
+    // CPU per record says where a change helped when the shared machine makes wall time noisy.
+    if (r.cpu_seconds > 0 && raw_cpu_seconds > 0) {
+      std::printf("%-12s cpu: projector %.2f s (%.0f records per CPU second), raw consume %.2f s (%.0f per CPU second)\n",
+                  view.c_str(), r.cpu_seconds, static_cast<double>(r.records) / r.cpu_seconds, raw_cpu_seconds,
+                  static_cast<double>(expected) / raw_cpu_seconds);
+    }
   }
   // Machine-readable lines last.
   std::printf("\n");

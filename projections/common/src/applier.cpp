@@ -84,11 +84,12 @@ std::unique_ptr<write_batch_txn> applier::stage(const std::vector<input_record>&
       continue;
     }
     const fleetledger::v1::Envelope& event = event_;
-    if (txn->seen(event.event_id())) {
+    auto id = dedup_id::of(event.event_id());
+    if (txn->seen(id)) {
       ++txn->counters().duplicates;
       continue;
     }
-    txn->mark_seen(event.event_id());
+    txn->mark_seen(std::move(id));
 
     apply_outcome outcome;
     try {
@@ -110,8 +111,15 @@ std::unique_ptr<write_batch_txn> applier::stage(const std::vector<input_record>&
         break;
     }
   }
+  view_.flush(*txn);
   for (const auto& c : cursors) txn->set_next_offset(*c.where, events::offset(c.next));
   return txn;
+}
+
+events::result<void> applier::commit(write_batch_txn& batch) {
+  auto r = store_.commit(batch);
+  if (!r) view_.discard();
+  return r;
 }
 
 events::result<void> applier::apply(const std::vector<input_record>& records, std::vector<dead_letter>& dead_letters) {

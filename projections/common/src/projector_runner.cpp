@@ -1,5 +1,7 @@
 #include "fleetledger/projections/projector_runner.hpp"
 
+#include <limits>
+#include <map>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -122,6 +124,16 @@ events::result<std::int64_t> catch_up_from_archive(applier& app, const runner_co
   return read;
 }
 
+// Whether every partition's next offset is at or past its target (control records in transactional
+// topics can leave a partition short of its high watermark; those end by end-of-partition instead).
+bool reached(const events::offset_vector& positions, const std::map<events::topic_partition, events::offset>& end_at) {
+  for (const auto& p : positions) {
+    const auto it = end_at.find(p.where);
+    if (it != end_at.end() && p.next < it->second) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 events::result<run_summary> run_projector(view& v, const runner_config& config, const std::atomic<bool>& stop) {
@@ -154,11 +166,16 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
   run_summary summary;
   std::unique_ptr<archive::archive_store> archive_reader;  // opened on the first gap
   events::offset_vector start;
+  // With exit_at_end: the log end of each partition as of start-up. Reaching it is the end; waiting
+  // for librdkafka's end-of-partition events instead costs a fetch round trip per partition (about
+  // a second on a few hundred partitions), and records appended meanwhile are not part of the run.
+  std::map<events::topic_partition, events::offset> end_at;
   for (const auto& tp : partitions.value()) {
     auto stored = store.next_offset(tp);
+    const auto wm = consumer.query_watermarks(tp, 5s);
     // The mock broker (and Kafka retention) may no longer hold what we have not applied yet: read
     // the gap [stored, log start) from the archive through the same applier first.
-    if (auto wm = consumer.query_watermarks(tp, 5s); wm && wm->low > (stored ? *stored : events::offset(0))) {
+    if (wm && wm->low > (stored ? *stored : events::offset(0))) {
       const std::int64_t gap_from = stored ? stored->value() : 0;
       auto filled = catch_up_from_archive(app, config, archive_reader, tp, gap_from, wm->low.value(), dlq,
                                           v.name(), stop);
@@ -175,6 +192,15 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
       }
     }
     start.push_back({tp, stored ? *stored : events::offset_beginning});
+    if (config.exit_at_end) {
+      // Partitions with nothing left to read are done; an unknown end waits for end-of-partition.
+      const std::int64_t from = stored ? stored->value() : (wm ? wm->low.value() : 0);
+      if (!wm) {
+        end_at[tp] = events::offset(std::numeric_limits<std::int64_t>::max());
+      } else if (wm->high.value() > from) {
+        end_at[tp] = wm->high;
+      }
+    }
   }
   if (auto a = consumer.assign(start); !a) return a.err();
   log::info("projector started", {{"view", std::string(v.name())}, {"partitions", start.size()},
@@ -231,7 +257,7 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
                                        {"duplicates", c.duplicates}, {"dead_lettered", c.dead_lettered}});
       last_status = now;
     }
-    if (config.exit_at_end && batch.records.empty() && consumer.caught_up()) break;
+    if (config.exit_at_end && (consumer.caught_up() || reached(consumer.positions(), end_at))) break;
   }
   if (auto w = store.wait_for_writes(); !w) return w.err();
   if (kafka_commit_due) (void)consumer.commit(store.offsets());

@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
@@ -25,6 +27,9 @@ constexpr std::size_t cf_default = 0;
 constexpr std::size_t cf_meta = 1;
 constexpr std::size_t cf_dedup = 2;
 constexpr std::string_view counters_key = "counters";
+// The layout version of the meta and dedup column families. 2: dedup keys are dedup_id::key().
+constexpr std::string_view format_key = "format";
+constexpr std::string_view format_version = "2";
 constexpr std::string_view offset_prefix = "offset\x1f";
 
 std::string offset_key(const events::topic_partition& tp) {
@@ -59,6 +64,8 @@ rocksdb::Options base_options(const store_options& so) {
   o.create_if_missing = true;
   o.create_missing_column_families = true;
   o.max_background_jobs = 2;
+  // One writer thread, and the dedup column family's hash memtable does not take concurrent inserts.
+  o.allow_concurrent_memtable_write = false;
   // Memory is bounded by configuration, not by how many events were replayed: at most two
   // memtables per column family, a fixed block cache and a bounded hot cache.
   o.write_buffer_size = 32u << 20;
@@ -80,6 +87,11 @@ std::vector<rocksdb::ColumnFamilyDescriptor> column_families(const rocksdb::Opti
   meta.write_buffer_size = 4u << 20;
   rocksdb::ColumnFamilyOptions dedup(base);
   dedup.write_buffer_size = 16u << 20;
+  // Point writes and point reads of random ids only, never scanned: a hash memtable inserts in
+  // O(1) where the skip list paid a cache miss per level for every applied event. The whole key
+  // (at most 17 bytes for a UUID) is the hash prefix.
+  dedup.prefix_extractor.reset(rocksdb::NewCappedPrefixTransform(dedup_id::uuid_key_size));
+  dedup.memtable_factory.reset(rocksdb::NewHashLinkListRepFactory(200'000));
   // Most lookups are for ids never seen: bloom filters in the memtable and SSTs answer those
   // without touching data blocks.
   dedup.memtable_prefix_bloom_size_ratio = 0.05;
@@ -109,27 +121,51 @@ void iterate(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, std::string_view 
 }
 }  // namespace
 
-// One background thread writing the WriteBatch handed over by commit_async().
+// One background thread building and writing the WriteBatch of each batch handed over by
+// commit_async(), so the consume loop only stages.
 struct view_store::writer {
+  struct job {
+    std::shared_ptr<const staged_writes> writes;
+    std::vector<std::pair<std::string, std::string>> meta;  // offsets and counters, encoded
+    std::shared_ptr<const staged_writes> retire;  // the batch before: freed here, off the consume loop
+  };
   std::mutex mutex;
   std::condition_variable cv;
-  std::unique_ptr<rocksdb::WriteBatch> batch;  // the write in flight, if any
-  std::optional<events::error> failure;        // of the last write
+  std::optional<job> pending;                // handed over, not picked up yet
+  std::optional<events::error> failure;      // of the last write
   bool busy{false};
   bool stopping{false};
   std::thread thread;
 
-  writer(rocksdb::DB& db, bool sync, std::string dir) {
-    thread = std::thread([this, &db, sync, dir = std::move(dir)] {
+  writer(rocksdb::DB& db, std::array<rocksdb::ColumnFamilyHandle*, 3> cf, bool sync, std::string dir) {
+    thread = std::thread([this, &db, cf, sync, dir = std::move(dir)] {
       std::unique_lock lock(mutex);
       while (true) {
-        cv.wait(lock, [&] { return stopping || batch != nullptr; });
-        if (batch == nullptr) return;
-        auto work = std::move(batch);
+        cv.wait(lock, [&] { return stopping || pending.has_value(); });
+        if (!pending) return;
+        job work = std::move(*pending);
+        pending.reset();
         lock.unlock();
+        work.retire.reset();
+        rocksdb::WriteBatch batch;
+        for (const auto& [k, v] : work.writes->state) {
+          if (v) {
+            batch.Put(cf[cf_default], k, *v);
+          } else {
+            batch.Delete(cf[cf_default], k);
+          }
+        }
+        std::string key;
+        for (const auto& id : work.writes->ids) {
+          key.clear();
+          id.append_key(key);
+          batch.Put(cf[cf_dedup], key, rocksdb::Slice());
+        }
+        for (const auto& [k, v] : work.meta) batch.Put(cf[cf_meta], k, v);
         rocksdb::WriteOptions wo;
         wo.sync = sync;
-        const auto s = db.Write(wo, work.get());
+        const auto s = db.Write(wo, &batch);
+        work.writes.reset();  // the consume loop may still hold it (inflight_); else it is freed here
         lock.lock();
         if (!s.ok()) failure = rocks_error("commit batch to " + dir, s);
         busy = false;
@@ -210,6 +246,24 @@ events::result<std::unique_ptr<view_store>> view_store::open(const std::filesyst
   if (store->db_->Get(rocksdb::ReadOptions(), store->cf_[cf_meta], rocksdb::Slice(counters_key.data(), counters_key.size()), &counters).ok()) {
     store->counters_ = decode_counters(counters);
   }
+  // A store written with another dedup layout would apply old events again: refuse it by name.
+  std::string format;
+  const rocksdb::Slice fk(format_key.data(), format_key.size());
+  if (store->db_->Get(rocksdb::ReadOptions(), store->cf_[cf_meta], fk, &format).ok()) {
+    if (format != format_version) {
+      return make_error(errc::invalid_argument, "view store " + dir.string() + " has layout version " + format +
+                                                    ", this build writes " + std::string(format_version) +
+                                                    ": rebuild it (--rebuild)");
+    }
+  } else if (!store->offsets_.empty()) {
+    return make_error(errc::invalid_argument, "view store " + dir.string() +
+                                                  " was written by an older fleetledger (layout version 1): rebuild it "
+                                                  "(--rebuild)");
+  } else if (const auto w = store->db_->Put(rocksdb::WriteOptions(), store->cf_[cf_meta], fk,
+                                            rocksdb::Slice(format_version.data(), format_version.size()));
+             !w.ok()) {
+    return rocks_error("cannot write the layout version of " + dir.string(), w);
+  }
   return store;
 }
 
@@ -252,11 +306,7 @@ events::result<void> view_store::wait_writer() const {
   return {};
 }
 
-events::result<void> view_store::wait_for_writes() {
-  auto r = wait_writer();
-  if (r) inflight_seen_.clear();
-  return r;
-}
+events::result<void> view_store::wait_for_writes() { return wait_writer(); }
 
 events::result<void> view_store::commit(write_batch_txn& txn) {
   if (auto r = commit_async(txn); !r) return r;
@@ -267,40 +317,30 @@ events::result<void> view_store::commit_async(write_batch_txn& txn) {
   if (secondary_) return make_error(errc::internal, "commit on a read-only secondary view store");
   // One write in flight at most: from here on, everything before this batch is in RocksDB.
   if (auto r = wait_for_writes(); !r) return r;
-  auto batch = std::make_unique<rocksdb::WriteBatch>();
-  for (const auto& [k, v] : txn.pending_) {
-    if (v) {
-      batch->Put(cf_[cf_default], k, *v);
-    } else {
-      batch->Delete(cf_[cf_default], k);
-    }
-  }
-  for (const auto& id : txn.seen_ids_) batch->Put(cf_[cf_dedup], id, rocksdb::Slice());
-  for (const auto& [tp, next] : txn.offsets_) batch->Put(cf_[cf_meta], offset_key(tp), encode_i64(next.value()));
+  writer::job work;
+  for (const auto& [tp, next] : txn.offsets_) work.meta.emplace_back(offset_key(tp), encode_i64(next.value()));
   view_counters total = counters_;
   total.applied += txn.counters_.applied;
   total.rejected += txn.counters_.rejected;
   total.ignored += txn.counters_.ignored;
   total.duplicates += txn.counters_.duplicates;
   total.dead_lettered += txn.counters_.dead_lettered;
-  batch->Put(cf_[cf_meta], counters_key, encode_counters(total));
+  work.meta.emplace_back(counters_key, encode_counters(total));
 
-  // Later batches read this one's writes from the hot cache and its ids from inflight_seen_ until
-  // RocksDB has them.
+  // Later batches read this one's writes and ids from inflight_ until RocksDB has them.
   counters_ = total;
   for (const auto& [tp, next] : txn.offsets_) offsets_[tp] = next;
-  if (hot_.size() + txn.pending_.size() > options_.hot_cache_entries) hot_.clear();
-  for (auto& [k, v] : txn.pending_) hot_.insert_or_assign(k, std::move(v));
-  inflight_seen_ = std::move(txn.seen_ids_);
-  txn.pending_.clear();
-  txn.seen_ids_.clear();
+  work.retire = std::move(inflight_);
+  inflight_ = txn.pending_;
+  work.writes = std::move(txn.pending_);
+  txn.pending_ = std::make_shared<staged_writes>();
   txn.offsets_.clear();
   txn.counters_ = {};
 
-  if (!writer_) writer_ = std::make_unique<writer>(*db_, options_.sync_writes, dir_.string());
+  if (!writer_) writer_ = std::make_unique<writer>(*db_, cf_, options_.sync_writes, dir_.string());
   {
     std::lock_guard lock(writer_->mutex);
-    writer_->batch = std::move(batch);
+    writer_->pending = std::move(work);
     writer_->busy = true;
   }
   writer_->cv.notify_all();
@@ -399,39 +439,49 @@ state_digest view_store::digest() const {
 // ---- write_batch_txn ----
 
 std::optional<std::string> write_batch_txn::get(std::string_view key) const {
-  if (const auto it = pending_.find(key); it != pending_.end()) return it->second;
-  if (const auto it = store_.hot_.find(key); it != store_.hot_.end()) return it->second;
+  if (const auto it = pending_->state.find(key); it != pending_->state.end()) return it->second;
+  if (store_.inflight_) {
+    if (const auto it = store_.inflight_->state.find(key); it != store_.inflight_->state.end()) return it->second;
+  }
   return store_.reader().get(key);
 }
 
 void write_batch_txn::scan(std::string_view prefix, const visitor& fn, std::string_view start) const {
-  // Streams committed keys and merges this batch's pending writes in (sorted here: scans are rare
-  // in apply(), point reads are not), pending winning on equal keys, so a visitor that stops early
-  // costs only what it visited.
+  // Streams committed keys and merges in the writes RocksDB does not have yet (this batch's, and
+  // the one being written in the background; sorted here: scans are rare in apply(), point reads
+  // are not), the newest winning on equal keys, so a visitor that stops early costs only what it
+  // visited.
   const std::string_view from = start.empty() || start < prefix ? prefix : start;
-  auto in_prefix = [&](std::string_view k) { return k.substr(0, prefix.size()) == prefix; };
-  std::vector<const key_value_map::value_type*> pending;
-  for (const auto& entry : pending_) {
-    if (in_prefix(entry.first) && std::string_view(entry.first) >= from) pending.push_back(&entry);
+  auto in_range = [&](std::string_view k) { return k.substr(0, prefix.size()) == prefix && k >= from; };
+  std::map<std::string_view, const std::optional<std::string>*> staged;
+  if (store_.inflight_) {
+    for (const auto& [k, v] : store_.inflight_->state) {
+      if (in_range(k)) staged[k] = &v;
+    }
   }
-  std::sort(pending.begin(), pending.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto& [k, v] : pending_->state) {
+    if (in_range(k)) staged[k] = &v;
+  }
+  // Copies: the visitor may write to this batch, which can rehash pending_.
+  std::vector<std::pair<std::string, std::optional<std::string>>> merged_in;
+  merged_in.reserve(staged.size());
+  for (const auto& [k, v] : staged) merged_in.emplace_back(std::string(k), *v);
   rocksdb::ReadOptions ro;
   ro.total_order_seek = true;
   std::unique_ptr<rocksdb::Iterator> it(store_.db_->NewIterator(ro, store_.cf_[cf_default]));
   it->Seek(rocksdb::Slice(from.data(), from.size()));
-  auto p = pending.begin();
+  auto in_prefix = [&](std::string_view k) { return k.substr(0, prefix.size()) == prefix; };
+  auto p = merged_in.begin();
   while (true) {
     const bool has_c = it->Valid() && in_prefix(std::string_view(it->key().data(), it->key().size()));
-    const bool has_p = p != pending.end();
+    const bool has_p = p != merged_in.end();
     if (!has_p && !has_c) return;
     const std::string_view ck = has_c ? std::string_view(it->key().data(), it->key().size()) : std::string_view();
-    if (has_p && (!has_c || std::string_view((*p)->first) <= ck)) {
-      if (has_c && std::string_view((*p)->first) == ck) it->Next();
-      // Copies: the visitor may write to this batch, which can rehash pending_.
-      const std::string key = (*p)->first;
-      const std::optional<std::string> value = (*p)->second;
+    if (has_p && (!has_c || std::string_view(p->first) <= ck)) {
+      if (has_c && std::string_view(p->first) == ck) it->Next();
+      const auto& entry = *p;
       ++p;
-      if (value && !fn(key, *value)) return;
+      if (entry.second && !fn(entry.first, *entry.second)) return;
     } else {
       const std::string key(ck);
       const std::string value(it->value().data(), it->value().size());
@@ -442,19 +492,38 @@ void write_batch_txn::scan(std::string_view prefix, const visitor& fn, std::stri
 }
 
 void write_batch_txn::put(std::string_view key, std::string_view value) {
-  pending_.insert_or_assign(std::string(key), std::string(value));
+  auto& state = pending_->state;
+  if (const auto it = state.find(key); it != state.end()) {
+    // A hot key is rewritten often in one batch: reuse its key and, when it has one, its buffer.
+    if (it->second) {
+      it->second->assign(value);
+    } else {
+      it->second.emplace(value);
+    }
+  } else {
+    state.emplace(std::string(key), std::string(value));
+  }
 }
 
-void write_batch_txn::erase(std::string_view key) { pending_.insert_or_assign(std::string(key), std::nullopt); }
-
-bool write_batch_txn::seen(std::string_view event_id) const {
-  if (seen_ids_.contains(event_id) || store_.inflight_seen_.contains(event_id)) return true;
-  std::string ignored;
-  return store_.db_->Get(rocksdb::ReadOptions(), store_.cf_[cf_dedup],
-                         rocksdb::Slice(event_id.data(), event_id.size()), &ignored).ok();
+void write_batch_txn::erase(std::string_view key) {
+  auto& state = pending_->state;
+  if (const auto it = state.find(key); it != state.end()) {
+    it->second.reset();
+  } else {
+    state.emplace(std::string(key), std::nullopt);
+  }
 }
 
-void write_batch_txn::mark_seen(std::string_view event_id) { seen_ids_.emplace(event_id); }
+bool write_batch_txn::seen(const dedup_id& event_id) const {
+  if (pending_->ids.contains(event_id)) return true;
+  if (store_.inflight_ && store_.inflight_->ids.contains(event_id)) return true;
+  key_buffer_.clear();  // reused: no allocation per lookup
+  event_id.append_key(key_buffer_);
+  rocksdb::PinnableSlice ignored;
+  return store_.db_->Get(rocksdb::ReadOptions(), store_.cf_[cf_dedup], rocksdb::Slice(key_buffer_), &ignored).ok();
+}
+
+void write_batch_txn::mark_seen(dedup_id event_id) { pending_->ids.insert(std::move(event_id)); }
 
 void write_batch_txn::set_next_offset(const events::topic_partition& tp, events::offset next) { offsets_[tp] = next; }
 

@@ -20,18 +20,9 @@ std::int64_t ns_of(const google::protobuf::Timestamp& ts) {
   return detail::to_ns(events::from_timestamp_saturating(ts));
 }
 
-// Reads the cluster's value; an absent key is a fresh (revision 0, not deleted) state.
-ClusterEdgeState load_state(const state_txn& state, const std::string& key) {
-  ClusterEdgeState s;
-  if (auto raw = state.get(key)) (void)s.ParseFromString(*raw);  // our own record; never expected to fail
-  return s;
-}
+using state_cache = record_cache<ClusterEdgeState>;
 
-void store_state(state_txn& state, const std::string& key, const ClusterEdgeState& s) {
-  state.put(key, s.SerializeAsString());
-}
-
-apply_outcome apply_summary(state_txn& state, const Envelope& event) {
+apply_outcome apply_summary(state_txn& state, state_cache& cache, const Envelope& event) {
   const auto& summary = event.edge_summary_reported();
   if (summary.cluster_id().empty()) return apply_outcome::malformed("MISSING_CLUSTER_ID: EdgeSummaryReported without cluster_id");
 
@@ -58,7 +49,8 @@ apply_outcome apply_summary(state_txn& state, const Envelope& event) {
   }
 
   const std::string key = keys::cluster(summary.cluster_id());
-  ClusterEdgeState s = load_state(state, key);
+  // An absent key reads as a fresh (revision 0, not deleted) state.
+  ClusterEdgeState& s = cache.get(state, key);
   if (s.deleted()) return apply_outcome::ignored();
   // Ties go to the later one in the log (this one).
   if (s.summary_revision() > 0 && reported_at_ns < s.reported_at_ns()) return apply_outcome::ignored();
@@ -66,8 +58,9 @@ apply_outcome apply_summary(state_txn& state, const Envelope& event) {
   s.set_summary_revision(s.summary_revision() + 1);
   s.set_reported_at_ns(reported_at_ns);
   s.set_report_interval_ns(interval_ns);
-  s.set_summary(summary.SerializeAsString());
-  store_state(state, key, s);
+  s.clear_summary();
+  (void)summary.AppendToString(s.mutable_summary());  // reuses the buffer of the previous summary
+  cache.changed(key);
   return apply_outcome::applied();
 }
 
@@ -85,11 +78,12 @@ NodeFacts& facts_of(NodeFactsList& list, const std::string& node_id) {
 }
 
 template <typename Payload, typename Update>
-apply_outcome apply_node_event(state_txn& state, const Payload& p, std::string_view type, Update&& update) {
+apply_outcome apply_node_event(state_txn& state, state_cache& cache, const Payload& p, std::string_view type,
+                               Update&& update) {
   if (p.cluster_id().empty()) return apply_outcome::malformed("MISSING_CLUSTER_ID: " + std::string(type) + " without cluster_id");
   if (p.node_id().empty()) return apply_outcome::malformed("MISSING_NODE_ID: " + std::string(type) + " without node_id");
   const std::string key = keys::cluster(p.cluster_id());
-  ClusterEdgeState s = load_state(state, key);
+  ClusterEdgeState& s = cache.get(state, key);
   if (s.deleted()) {
     return apply_outcome::rejected("CLUSTER_DELETED: cluster " + p.cluster_id() + " was deleted");
   }
@@ -98,16 +92,18 @@ apply_outcome apply_node_event(state_txn& state, const Payload& p, std::string_v
   update(facts_of(list, p.node_id()));
   s.set_node_facts(list.SerializeAsString());
   s.set_facts_revision(s.facts_revision() + 1);
-  store_state(state, key, s);
+  cache.changed(key);
   return apply_outcome::applied();
 }
 
-apply_outcome apply_deleted(state_txn& state, const Envelope& event) {
+apply_outcome apply_deleted(state_txn& state, state_cache& cache, const Envelope& event) {
   const auto& deleted = event.cluster_deleted();
   if (deleted.cluster_id().empty()) return apply_outcome::malformed("MISSING_CLUSTER_ID: ClusterDeleted without cluster_id");
-  ClusterEdgeState tombstone;
+  const std::string key = keys::cluster(deleted.cluster_id());
+  ClusterEdgeState& tombstone = cache.get(state, key);
+  tombstone.Clear();
   tombstone.set_deleted(true);
-  state.put(keys::cluster(deleted.cluster_id()), tombstone.SerializeAsString());
+  cache.changed(key);
   return apply_outcome::applied();
 }
 
@@ -128,11 +124,11 @@ bool edges_view::wants(std::string_view payload_type) const {
 
 apply_outcome edges_view::apply(state_txn& state, const Envelope& event, const record_context& /*ctx*/) {
   switch (event.payload_case()) {
-    case Envelope::kEdgeSummaryReported: return apply_summary(state, event);
+    case Envelope::kEdgeSummaryReported: return apply_summary(state, *cache_, event);
     case Envelope::kEdgeEnrolled: {
       const auto& e = event.edge_enrolled();
       const std::int64_t at = ns_of(event.occurred_at());
-      return apply_node_event(state, e, "EdgeEnrolled", [&](NodeFacts& n) {
+      return apply_node_event(state, *cache_, e, "EdgeEnrolled", [&](NodeFacts& n) {
         n.set_enrolled(true);
         n.set_base_url(e.base_url());
         n.set_geo_lat(e.geo_lat());
@@ -144,15 +140,22 @@ apply_outcome edges_view::apply(state_txn& state, const Envelope& event, const r
     case Envelope::kEdgeDrainChanged: {
       const auto& e = event.edge_drain_changed();
       const std::int64_t at = ns_of(event.occurred_at());
-      return apply_node_event(state, e, "EdgeDrainChanged", [&](NodeFacts& n) {
+      return apply_node_event(state, *cache_, e, "EdgeDrainChanged", [&](NodeFacts& n) {
         n.set_draining(e.draining());
         n.set_drain_reason(e.reason());
         n.set_drain_changed_at_ns(at);
       });
     }
-    case Envelope::kClusterDeleted: return apply_deleted(state, event);
+    case Envelope::kClusterDeleted: return apply_deleted(state, *cache_, event);
     default: return apply_outcome::ignored();
   }
 }
+
+edges_view::edges_view() : cache_(std::make_unique<record_cache<ClusterEdgeState>>(50'000)) {}
+edges_view::~edges_view() = default;
+
+void edges_view::flush(state_txn& state) { cache_->flush(state); }
+
+void edges_view::discard() { cache_->clear(); }
 
 }  // namespace fleetledger::projections::edges

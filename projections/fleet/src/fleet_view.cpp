@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster_cache.hpp"
 #include "fleet_state.hpp"
 #include "fleetledger/events/cluster_rules.hpp"
 #include "fleetledger/events/topic_catalogue.hpp"
@@ -35,34 +36,27 @@ apply_outcome not_found(std::string_view id, bool deleted) {
                                  (deleted ? "was deleted" : "is not registered"));
 }
 
-void put_record(state_txn& state, const ClusterRecord& r) { state.put(cluster_key(r.cluster_id()), serialize(r)); }
+// Records are changed in the cache and written once per batch (cluster_cache::flush).
+void put_record(cluster_cache& cache, const ClusterRecord& r) { cache.record_changed(r.cluster_id(), false); }
 
 // The record and its claim change together: the claim carries the facts the fleet-wide queries read.
-void put_record_and_claim(state_txn& state, const ClusterRecord& r) {
-  put_record(state, r);
-  state.put(r.claim_key(), serialize(claim_of(r)));
-}
+void put_record_and_claim(cluster_cache& cache, const ClusterRecord& r) { cache.record_changed(r.cluster_id(), true); }
 
-// The live record of a cluster, or the rejection for an unknown/deleted one.
+// The live record of a cluster, or the rejection for an unknown/deleted one. Rules check before
+// they change the record: a refused event leaves it as it was.
 struct live_record {
-  std::optional<ClusterRecord> record;
+  ClusterRecord* record{nullptr};
   apply_outcome refusal;
 };
 
-live_record load_live(const state_txn& state, std::string_view id) {
-  auto r = load_record(state, id);
-  if (!r) return {std::nullopt, not_found(id, false)};
-  if (r->deleted()) return {std::nullopt, not_found(id, true)};
-  return {std::move(r), {}};
+live_record load_live(const state_txn& state, cluster_cache& cache, const std::string& id) {
+  ClusterRecord* r = cache.find(state, id);
+  if (r == nullptr) return {nullptr, not_found(id, false)};
+  if (r->deleted()) return {nullptr, not_found(id, true)};
+  return {r, {}};
 }
 
 // ---- history (kept 7 days by event time, relative to the cluster's newest check) ----
-
-HistoryIndex load_index(const state_txn& state, std::string_view id) {
-  HistoryIndex idx;
-  if (const auto bytes = state.get(history_index_key(id))) (void)idx.ParseFromString(*bytes);
-  return idx;
-}
 
 void erase_bucket(state_txn& state, std::string_view id, std::int64_t bucket) {
   std::vector<std::string> keys;
@@ -77,12 +71,13 @@ void erase_bucket(state_txn& state, std::string_view id, std::int64_t bucket) {
 // bucket that lies wholly before the window. Entries of the bucket that straddles the window's
 // start stay stored until the whole bucket expires; the history query filters them out, so what
 // a reader sees is exactly the 7 days before the newest check.
-void record_history(state_txn& state, const ClusterRecord& r, std::int64_t at_ns, char kind, const HistoryEntry& entry) {
+void record_history(state_txn& state, cluster_cache& cache, const ClusterRecord& r, std::int64_t at_ns, char kind,
+                    const HistoryEntry& entry) {
   const std::string& id = r.cluster_id();
   const bool has_newest = r.has_last_check();
   const std::int64_t cutoff = has_newest ? to_ns(r.last_check().checked_at()) - retention_ns
                                     : std::numeric_limits<std::int64_t>::min();
-  HistoryIndex idx = load_index(state, id);
+  HistoryIndex& idx = cache.index(state, id);
   bool index_changed = false;
   if (at_ns >= cutoff) {
     state.put(history_key(id, at_ns, kind), serialize(entry));
@@ -108,22 +103,21 @@ void record_history(state_txn& state, const ClusterRecord& r, std::int64_t at_ns
       index_changed = true;
     }
   }
-  if (index_changed) state.put(history_index_key(id), serialize(idx));
+  if (index_changed) cache.index_changed(id);
 }
 
-void drop_history(state_txn& state, std::string_view id) {
-  const HistoryIndex idx = load_index(state, id);
-  for (const std::int64_t b : idx.buckets()) erase_bucket(state, id, b);
-  state.erase(history_index_key(id));
+void drop_history(state_txn& state, cluster_cache& cache, const std::string& id) {
+  for (const std::int64_t b : cache.index(state, id).buckets()) erase_bucket(state, id, b);
+  cache.index_erased(id);
 }
 
 // ---- registration ----
 
-apply_outcome register_cluster(state_txn& state, const v1::Envelope& event, ClusterRecord fresh) {
+apply_outcome register_cluster(state_txn& state, cluster_cache& cache, const v1::Envelope& event, ClusterRecord fresh) {
   if (auto valid = events::validate_cluster_name(fresh.name()); !valid) {
     return apply_outcome::rejected(valid.err().message);
   }
-  if (const auto existing = load_record(state, fresh.cluster_id()); existing && !existing->deleted()) {
+  if (const auto* existing = cache.find(state, fresh.cluster_id()); existing != nullptr && !existing->deleted()) {
     return apply_outcome::rejected("CLUSTER_ALREADY_EXISTS: cluster '" + fresh.cluster_id() +
                                    "' is already registered as '" + existing->name() + "'");
   }
@@ -133,7 +127,7 @@ apply_outcome register_cluster(state_txn& state, const v1::Envelope& event, Clus
   fresh.set_registration_event_id(event.event_id());
   fresh.set_claim_key(claim_key(fresh.name(), at, event.event_id()));
   // A re-registered id starts afresh; the previous incarnation's history went with its deletion.
-  put_record_and_claim(state, fresh);
+  (void)cache.replace(state, std::move(fresh));
   return apply_outcome::applied();
 }
 
@@ -248,8 +242,8 @@ void apply_non_defaults(ClusterRecord& r, const v1::ClusterUpdated& u) {
   if (c.max_bandwidth_mbps() != 0) r.mutable_capacity()->set_max_bandwidth_mbps(c.max_bandwidth_mbps());
 }
 
-apply_outcome update_cluster(state_txn& state, const v1::Envelope& event, const v1::ClusterUpdated& u) {
-  auto live = load_live(state, u.cluster_id());
+apply_outcome update_cluster(state_txn& state, cluster_cache& cache, const v1::Envelope& event, const v1::ClusterUpdated& u) {
+  auto live = load_live(state, cache, u.cluster_id());
   if (!live.record) return live.refusal;
   ClusterRecord& r = *live.record;
   const auto& paths = u.update_mask().paths();
@@ -264,21 +258,21 @@ apply_outcome update_cluster(state_txn& state, const v1::Envelope& event, const 
     for (const auto& p : paths) (void)apply_path(r, u, p);
   }
   *r.mutable_updated_at() = event.occurred_at();
-  put_record_and_claim(state, r);
+  put_record_and_claim(cache, r);
   return apply_outcome::applied();
 }
 
 // ---- deletion ----
 
-apply_outcome delete_cluster(state_txn& state, const v1::Envelope& event, const v1::ClusterDeleted& d) {
-  auto live = load_live(state, d.cluster_id());
+apply_outcome delete_cluster(state_txn& state, cluster_cache& cache, const v1::Envelope& event, const v1::ClusterDeleted& d) {
+  auto live = load_live(state, cache, d.cluster_id());
   if (!live.record) return live.refusal;
   ClusterRecord& r = *live.record;
   r.set_deleted(true);
   *r.mutable_deleted_at() = event.occurred_at();
   *r.mutable_updated_at() = event.occurred_at();
-  drop_history(state, r.cluster_id());
-  put_record_and_claim(state, r);  // the claim now says "released at the deletion's occurred_at"
+  drop_history(state, cache, r.cluster_id());
+  put_record_and_claim(cache, r);  // the claim now says "released at the deletion's occurred_at"
   return apply_outcome::applied();
 }
 
@@ -308,8 +302,9 @@ events::health_assessment reported_health(const v1::ClusterHealthChecked& h) {
   return out;
 }
 
-apply_outcome health_checked(state_txn& state, const v1::Envelope& event, const v1::ClusterHealthChecked& h) {
-  auto live = load_live(state, h.cluster_id());
+apply_outcome health_checked(state_txn& state, cluster_cache& cache, const v1::Envelope& event,
+                             const v1::ClusterHealthChecked& h) {
+  auto live = load_live(state, cache, h.cluster_id());
   if (!live.record) return live.refusal;
   ClusterRecord& r = *live.record;
   // The score and state are recomputed from the per-check results (DESIGN.md section 4); the
@@ -341,13 +336,14 @@ apply_outcome health_checked(state_txn& state, const v1::Envelope& event, const 
   entry.set_state(health.state);
   entry.set_health_score(health.score);
   *entry.mutable_check() = std::move(check);
-  record_history(state, r, at, history_kind_check, entry);
-  if (newest) put_record_and_claim(state, r);
+  record_history(state, cache, r, at, history_kind_check, entry);
+  if (newest) put_record_and_claim(cache, r);
   return apply_outcome::applied();
 }
 
-apply_outcome status_changed(state_txn& state, const v1::Envelope& event, const v1::ClusterStatusChanged& s) {
-  auto live = load_live(state, s.cluster_id());
+apply_outcome status_changed(state_txn& state, cluster_cache& cache, const v1::Envelope& event,
+                             const v1::ClusterStatusChanged& s) {
+  auto live = load_live(state, cache, s.cluster_id());
   if (!live.record) return live.refusal;
   ClusterRecord& r = *live.record;
   // Informational: the prober's view of a transition. It does not change the state (the checks
@@ -360,21 +356,22 @@ apply_outcome status_changed(state_txn& state, const v1::Envelope& event, const 
   note.set_reason(s.reason());
   if (!r.has_last_status_change() || to_ns(note.at()) >= to_ns(r.last_status_change().at())) {
     *r.mutable_last_status_change() = note;
-    put_record(state, r);
+    put_record(cache, r);
   }
   HistoryEntry entry;
   *entry.mutable_at() = note.at();
   entry.set_state(s.new_state());
   entry.set_health_score(s.health_score());
   *entry.mutable_status_change() = std::move(note);
-  record_history(state, r, to_ns(event.occurred_at()), history_kind_status, entry);
+  record_history(state, cache, r, to_ns(event.occurred_at()), history_kind_status, entry);
   return apply_outcome::applied();
 }
 
 // ---- capabilities and credentials ----
 
-apply_outcome capabilities_changed(state_txn& state, const v1::Envelope& event, const v1::ClusterCapabilitiesChanged& c) {
-  auto live = load_live(state, c.cluster_id());
+apply_outcome capabilities_changed(state_txn& state, cluster_cache& cache, const v1::Envelope& event,
+                                   const v1::ClusterCapabilitiesChanged& c) {
+  auto live = load_live(state, cache, c.cluster_id());
   if (!live.record) return live.refusal;
   ClusterRecord& r = *live.record;
   CapabilitySet set;  // replaces the previous set as a whole
@@ -391,15 +388,15 @@ apply_outcome capabilities_changed(state_txn& state, const v1::Envelope& event, 
   *set.mutable_reported_at() = event.occurred_at();
   *r.mutable_capabilities() = std::move(set);
   *r.mutable_updated_at() = event.occurred_at();
-  put_record_and_claim(state, r);
+  put_record_and_claim(cache, r);
   return apply_outcome::applied();
 }
 
 // Stored and Rotated carry the same metadata. Only auth_type, fingerprint and expires_at are kept;
 // the sealed secret is deliberately dropped here and never reaches the view's state.
 template <typename CredentialEvent>
-apply_outcome credentials_set(state_txn& state, const v1::Envelope& event, const CredentialEvent& c) {
-  auto live = load_live(state, c.cluster_id());
+apply_outcome credentials_set(state_txn& state, cluster_cache& cache, const v1::Envelope& event, const CredentialEvent& c) {
+  auto live = load_live(state, cache, c.cluster_id());
   if (!live.record) return live.refusal;
   ClusterRecord& r = *live.record;
   CredentialMeta meta;
@@ -408,12 +405,13 @@ apply_outcome credentials_set(state_txn& state, const v1::Envelope& event, const
   if (c.has_expires_at()) *meta.mutable_expires_at() = c.expires_at();
   *r.mutable_credentials() = std::move(meta);
   *r.mutable_updated_at() = event.occurred_at();
-  put_record(state, r);
+  put_record(cache, r);
   return apply_outcome::applied();
 }
 
-apply_outcome credentials_deleted(state_txn& state, const v1::Envelope& event, const v1::ClusterCredentialsDeleted& c) {
-  auto live = load_live(state, c.cluster_id());
+apply_outcome credentials_deleted(state_txn& state, cluster_cache& cache, const v1::Envelope& event,
+                                  const v1::ClusterCredentialsDeleted& c) {
+  auto live = load_live(state, cache, c.cluster_id());
   if (!live.record) return live.refusal;
   ClusterRecord& r = *live.record;
   // A delete that names other credentials (e.g. issued before a rotation) must not remove the new ones.
@@ -424,7 +422,7 @@ apply_outcome credentials_deleted(state_txn& state, const v1::Envelope& event, c
   }
   r.clear_credentials();
   *r.mutable_updated_at() = event.occurred_at();
-  put_record(state, r);
+  put_record(cache, r);
   return apply_outcome::applied();
 }
 
@@ -471,25 +469,35 @@ apply_outcome fleet_view::apply(state_txn& state, const v1::Envelope& event, con
   if (id == nullptr) return apply_outcome::ignored();  // marketplace settings, invites, subscriptions, ...
   if (auto problem = cluster_id_problem(*id)) return apply_outcome::malformed(std::move(*problem));
 
+  cluster_cache& cache = *cache_;
   switch (event.payload_case()) {
     case v1::Envelope::kClusterRegistered:
-      return register_cluster(state, event, from_registered(event.cluster_registered()));
+      return register_cluster(state, cache, event, from_registered(event.cluster_registered()));
     case v1::Envelope::kPrivateClusterCreated:
-      return register_cluster(state, event, from_private(event.private_cluster_created()));
-    case v1::Envelope::kClusterUpdated: return update_cluster(state, event, event.cluster_updated());
-    case v1::Envelope::kClusterDeleted: return delete_cluster(state, event, event.cluster_deleted());
-    case v1::Envelope::kClusterHealthChecked: return health_checked(state, event, event.cluster_health_checked());
-    case v1::Envelope::kClusterStatusChanged: return status_changed(state, event, event.cluster_status_changed());
+      return register_cluster(state, cache, event, from_private(event.private_cluster_created()));
+    case v1::Envelope::kClusterUpdated: return update_cluster(state, cache, event, event.cluster_updated());
+    case v1::Envelope::kClusterDeleted: return delete_cluster(state, cache, event, event.cluster_deleted());
+    case v1::Envelope::kClusterHealthChecked:
+      return health_checked(state, cache, event, event.cluster_health_checked());
+    case v1::Envelope::kClusterStatusChanged:
+      return status_changed(state, cache, event, event.cluster_status_changed());
     case v1::Envelope::kClusterCapabilitiesChanged:
-      return capabilities_changed(state, event, event.cluster_capabilities_changed());
+      return capabilities_changed(state, cache, event, event.cluster_capabilities_changed());
     case v1::Envelope::kClusterCredentialsStored:
-      return credentials_set(state, event, event.cluster_credentials_stored());
+      return credentials_set(state, cache, event, event.cluster_credentials_stored());
     case v1::Envelope::kClusterCredentialsRotated:
-      return credentials_set(state, event, event.cluster_credentials_rotated());
+      return credentials_set(state, cache, event, event.cluster_credentials_rotated());
     case v1::Envelope::kClusterCredentialsDeleted:
-      return credentials_deleted(state, event, event.cluster_credentials_deleted());
+      return credentials_deleted(state, cache, event, event.cluster_credentials_deleted());
     default: return apply_outcome::ignored();
   }
 }
+
+fleet_view::fleet_view() : cache_(std::make_unique<cluster_cache>()) {}
+fleet_view::~fleet_view() = default;
+
+void fleet_view::flush(state_txn& state) { cache_->flush(state); }
+
+void fleet_view::discard() { cache_->clear(); }
 
 }  // namespace fleetledger::projections::fleet

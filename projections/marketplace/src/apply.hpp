@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "fleetledger/projections/record_cache.hpp"
 #include "fleetledger/projections/view.hpp"
 #include "marketplace_records.pb.h"
 
@@ -37,7 +38,8 @@ apply_outcome apply_tier_changed(state_txn& s, const Envelope& e);
 apply_outcome apply_preferred_cluster_set(state_txn& s, const Envelope& e);
 
 // Edge utilisation and peering (apply_edges.cpp).
-apply_outcome apply_edge_summary(state_txn& s, const Envelope& e);
+// Utilisation records go through the view's cache (the only reader and writer of those keys in apply).
+apply_outcome apply_edge_summary(state_txn& s, const Envelope& e, record_cache<ClusterUtilisation>& utilisation);
 apply_outcome apply_peering_activated(state_txn& s, const Envelope& e);
 apply_outcome apply_peering_deactivated(state_txn& s, const Envelope& e);
 

@@ -8,16 +8,17 @@
 
 namespace fleetledger::projections::marketplace::detail {
 
-apply_outcome apply_edge_summary(state_txn& s, const Envelope& e) {
+apply_outcome apply_edge_summary(state_txn& s, const Envelope& e, record_cache<ClusterUtilisation>& utilisation) {
   const auto& ev = e.edge_summary_reported();
   if (ev.cluster_id().empty()) return apply_outcome::malformed("MISSING_CLUSTER_ID: EdgeSummaryReported without cluster_id");
   const std::string key = keys::utilisation(ev.cluster_id());
+  bool stored = false;
+  ClusterUtilisation& u = utilisation.get(s, key, &stored);
   // The latest report wins; a report older than the one stored (a late reporter) changes nothing.
-  if (auto current = load<ClusterUtilisation>(s, key);
-      current && ev.has_reported_at() && to_ns(ev.reported_at()) < to_ns(current->reported_at())) {
+  if (stored && ev.has_reported_at() && to_ns(ev.reported_at()) < to_ns(u.reported_at())) {
     return apply_outcome::ignored();
   }
-  ClusterUtilisation u;
+  u.Clear();
   *u.mutable_reported_at() = ev.has_reported_at() ? ev.reported_at() : e.occurred_at();
   const auto interval = ev.report_interval();
   const std::int64_t interval_ms = interval.seconds() * 1000 + interval.nanos() / 1'000'000;
@@ -39,7 +40,7 @@ apply_outcome apply_edge_summary(state_txn& s, const Envelope& e) {
   u.set_streams(streams);
   u.set_bw_used_bytes_per_sec(used);
   u.set_bw_limit_bytes_per_sec(limit);
-  store(s, key, u);
+  utilisation.changed(key);
   return apply_outcome::applied();
 }
 

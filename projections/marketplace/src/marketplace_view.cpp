@@ -64,7 +64,7 @@ apply_outcome marketplace_view::apply(state_txn& s, const fleetledger::v1::Envel
     case P::kTenantBillingTierChanged: return apply_tier_changed(s, e);
     case P::kPreferredClusterSet: return apply_preferred_cluster_set(s, e);
     // fleet.edge.v1
-    case P::kEdgeSummaryReported: return apply_edge_summary(s, e);
+    case P::kEdgeSummaryReported: return apply_edge_summary(s, e, *utilisation_);
     // fleet.offering.v1
     case P::kOfferingPublished: return apply_offering_published(s, e);
     case P::kOfferingUpdated: return apply_offering_updated(s, e);
@@ -73,5 +73,13 @@ apply_outcome marketplace_view::apply(state_txn& s, const fleetledger::v1::Envel
     default: return apply_outcome::ignored();  // health, capabilities, credentials, enrolment...
   }
 }
+
+marketplace_view::marketplace_view()
+    : utilisation_(std::make_unique<record_cache<ClusterUtilisation>>(100'000)) {}
+marketplace_view::~marketplace_view() = default;
+
+void marketplace_view::flush(state_txn& state) { utilisation_->flush(state); }
+
+void marketplace_view::discard() { utilisation_->clear(); }
 
 }  // namespace fleetledger::projections::marketplace

@@ -35,14 +35,15 @@ struct dead_letter {
 
 class applier {
 public:
-  applier(view& v, view_store& store) : view_(v), store_(store) {}
+  // A view instance may have folded into another store before: it forgets what it holds in memory.
+  applier(view& v, view_store& store) : view_(v), store_(store) { view_.discard(); }
 
   // Applies records into a new batch (not yet durable). Records at offsets the store already
   // reflects are skipped, so redelivery after a crash applies nothing twice.
   [[nodiscard]] std::unique_ptr<write_batch_txn> stage(const std::vector<input_record>& records,
                                                        std::vector<dead_letter>& dead_letters);
   // Makes a staged batch durable. Callers publish its dead letters first, so none is lost.
-  [[nodiscard]] events::result<void> commit(write_batch_txn& batch) { return store_.commit(batch); }
+  [[nodiscard]] events::result<void> commit(write_batch_txn& batch);
 
   // stage + commit, for callers with nowhere to send dead letters but the returned list.
   [[nodiscard]] events::result<void> apply(const std::vector<input_record>& records,

@@ -75,6 +75,13 @@ public:
   // randomness, no dependence on the order of other partitions), so every rebuild agrees.
   [[nodiscard]] virtual apply_outcome apply(state_txn& state, const fleetledger::v1::Envelope& event,
                                             const record_context& ctx) = 0;
+  // Called after the last apply() of a batch, before the batch is committed. A view that keeps hot
+  // records parsed in memory across events (instead of a get + parse + serialize + put per event)
+  // writes the ones the batch changed here, so the batch commits them with its offsets.
+  virtual void flush(state_txn& state) { (void)state; }
+  // The staged batch will not be committed: forget anything held in memory, so the next batch
+  // reads the store again.
+  virtual void discard() {}
 };
 
 }  // namespace fleetledger::projections

@@ -2,7 +2,7 @@
 // One view's RocksDB directory. Column families:
 //   default - the view's state (what the digest covers)
 //   meta    - consumed offsets and counters, written in the same WriteBatch as the state
-//   dedup   - event ids already applied (duplicates are ignored)
+//   dedup   - event ids already applied (duplicates are ignored); keys as dedup_id::key()
 // The projector opens it read-write; the reader opens it as a secondary instance and catches up.
 #include <array>
 #include <condition_variable>
@@ -20,6 +20,7 @@
 
 #include "fleetledger/events/ids.hpp"
 #include "fleetledger/events/result.hpp"
+#include "fleetledger/projections/dedup_id.hpp"
 #include "fleetledger/projections/view.hpp"
 
 namespace rocksdb {
@@ -50,7 +51,6 @@ struct state_digest {
 struct store_options {
   bool sync_writes{false};           // fsync per batch; the WAL is on either way
   std::size_t block_cache_bytes{32u << 20};
-  std::size_t hot_cache_entries{100'000};  // values of recent batches kept for the write path
 };
 
 class view_store;
@@ -62,7 +62,15 @@ struct key_hash {
 };
 using key_value_map = std::unordered_map<std::string, std::optional<std::string>, key_hash, std::equal_to<>>;
 
-// The writes of one batch: reads see pending writes first, then the hot cache, then RocksDB.
+// What one batch writes besides the offsets and counters. Handed whole to the background writer,
+// which builds the WriteBatch from it, and read (never changed) by the next batch meanwhile.
+struct staged_writes {
+  key_value_map state;  // std::nullopt marks a deletion
+  std::unordered_set<dedup_id, dedup_id_hash> ids;
+};
+
+// The writes of one batch: reads see this batch's writes first, then the batch being written in
+// the background, then RocksDB.
 class write_batch_txn final : public state_txn {
 public:
   explicit write_batch_txn(view_store& store) : store_(store) {}
@@ -72,19 +80,19 @@ public:
   void erase(std::string_view key) override;
 
   // Duplicate detection within and across batches.
-  [[nodiscard]] bool seen(std::string_view event_id) const;
-  void mark_seen(std::string_view event_id);
+  [[nodiscard]] bool seen(const dedup_id& event_id) const;
+  void mark_seen(dedup_id event_id);
 
   void set_next_offset(const events::topic_partition& tp, events::offset next);
   view_counters& counters() { return counters_; }
-  [[nodiscard]] bool empty() const { return pending_.empty() && offsets_.empty(); }
+  [[nodiscard]] bool empty() const { return pending_->state.empty() && offsets_.empty(); }
 
 private:
   friend class view_store;
   view_store& store_;
-  // std::nullopt marks a deletion. Unordered: point reads and writes dominate; scans sort.
-  key_value_map pending_;
-  std::unordered_set<std::string, key_hash, std::equal_to<>> seen_ids_;
+  // Unordered: point reads and writes dominate; scans sort what they need.
+  std::shared_ptr<staged_writes> pending_ = std::make_shared<staged_writes>();
+  mutable std::string key_buffer_;  // dedup lookups
   std::map<events::topic_partition, events::offset> offsets_;
   view_counters counters_;  // deltas of this batch
 };
@@ -135,13 +143,11 @@ private:
   std::unique_ptr<rocksdb::DB> db_;
   std::array<rocksdb::ColumnFamilyHandle*, 3> cf_{};  // default, meta, dedup (owned by db_)
   std::unique_ptr<db_reader> reader_;
-  // Values written by recent batches, so hot aggregates skip RocksDB reads. Bounded: cleared when full
-  // (only with no write in flight, so whatever is not in it is in RocksDB).
-  key_value_map hot_;
   std::map<events::topic_partition, events::offset> offsets_;  // including the batch in flight
   view_counters counters_;                                     // including the batch in flight
-  // Event ids of the batch in flight, until its write completes (they are not in RocksDB yet).
-  std::unordered_set<std::string, key_hash, std::equal_to<>> inflight_seen_;
+  // The last batch handed to the writer: read by the next batch until RocksDB has it (after that it
+  // only repeats what RocksDB says). Views keep their hot aggregates parsed in memory themselves.
+  std::shared_ptr<const staged_writes> inflight_;
 
   // The background writer: one WriteBatch in flight at most.
   struct writer;

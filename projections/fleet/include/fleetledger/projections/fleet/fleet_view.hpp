@@ -18,6 +18,7 @@
 //       current ones -> rejected CREDENTIALS_MISMATCH.
 // Any of these (but registrations) for an unknown or deleted cluster -> rejected CLUSTER_NOT_FOUND.
 // An event without a cluster_id, or with control characters in it -> malformed.
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -25,13 +26,27 @@
 
 namespace fleetledger::projections::fleet {
 
+namespace detail {
+class cluster_cache;
+}
+
 class fleet_view final : public view {
 public:
+  fleet_view();
+  ~fleet_view() override;
+  fleet_view(const fleet_view&) = delete;
+  fleet_view& operator=(const fleet_view&) = delete;
+
   [[nodiscard]] std::string_view name() const override { return "fleet"; }
   [[nodiscard]] std::vector<std::string_view> topics() const override;
   [[nodiscard]] bool wants(std::string_view payload_type) const override;
   [[nodiscard]] apply_outcome apply(state_txn& state, const fleetledger::v1::Envelope& event,
                                     const record_context& ctx) override;
+  void flush(state_txn& state) override;
+  void discard() override;
+
+private:
+  std::unique_ptr<detail::cluster_cache> cache_;  // hot records, written back once per batch
 };
 
 }  // namespace fleetledger::projections::fleet
