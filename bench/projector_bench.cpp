@@ -6,7 +6,7 @@
 //
 //   build/bin/projector_bench [--events N] [--view V] [--skip-half] [--perf DIR]
 // --view measures one view only; --skip-half skips the half-log replay (no RSS comparison);
-// --perf DIR runs each projector under `perf record -F 2000` writing DIR/<view>.perf.data, to profile
+// --perf DIR runs each projector under `perf record --call-graph dwarf` writing DIR/<view>.perf.data, to profile
 // the real process (the ratio is then not comparable: perf costs CPU too).
 #include <librdkafka/rdkafka.h>
 
@@ -135,7 +135,7 @@ projector_run run_projector(const std::string& view, const std::string& brokers,
   o.stderr_path = log;
   std::string binary = ft::bin_path("fleetledger-projector");
   if (!perf_dir.empty()) {
-    o.args.insert(o.args.begin(), {"record", "-F", "2000", "-o", perf_dir + "/" + view + ".perf.data", "--", binary});
+    o.args.insert(o.args.begin(), {"record", "-F", "500", "--call-graph", "dwarf,8192", "-o", perf_dir + "/" + view + ".perf.data", "--", binary});
     binary = "/usr/bin/perf";
   }
   projector_run r;

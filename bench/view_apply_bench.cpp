@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
     std::vector<fp::input_record> inputs;
     for (const auto& r : log) {
       for (const auto t : topics) {
-        if (r.tp.topic.value() == t) inputs.push_back({r.tp, fe::offset(r.offset), 0, r.key, r.value, r.type});
+        if (r.tp.topic.value() == t) inputs.push_back({r.tp, fe::offset(r.offset), 0, r.key, r.value});
       }
     }
     fleetledger::testing::temp_dir dir("fleetledger-apply-bench");

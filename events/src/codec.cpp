@@ -4,6 +4,9 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/unknown_field_set.h>
 
+#include <cstdint>
+#include <vector>
+
 #include "fleetledger/events/envelope.hpp"
 #include "fleetledger/events/timestamps.hpp"
 
@@ -22,7 +25,74 @@ std::string quoted(std::string_view text) {
   return out;
 }
 
+// Payload type names by field number of the Envelope's oneof (field numbers are small).
+const std::vector<std::string_view>& payload_types_by_field() {
+  static const std::vector<std::string_view> table = [] {
+    std::vector<std::string_view> t;
+    const auto* oneof = fleetledger::v1::Envelope::descriptor()->FindOneofByName("payload");
+    for (int i = 0; oneof != nullptr && i < oneof->field_count(); ++i) {
+      const auto* field = oneof->field(i);
+      if (field->message_type() == nullptr) continue;
+      const auto n = static_cast<std::size_t>(field->number());
+      if (t.size() <= n) t.resize(n + 1);
+      t[n] = field->message_type()->name();
+    }
+    return t;
+  }();
+  return table;
+}
+
+// Reads a base-128 varint; false when it runs off the end or over 10 bytes.
+bool read_varint(std::string_view& in, std::uint64_t& out) noexcept {
+  out = 0;
+  for (int shift = 0; shift < 64 && !in.empty(); shift += 7) {
+    const auto byte = static_cast<unsigned char>(in.front());
+    in.remove_prefix(1);
+    out |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+payload_peek peek_payload(std::string_view in) noexcept {
+  const auto& types = payload_types_by_field();
+  payload_peek found;
+  while (!in.empty()) {
+    std::uint64_t tag = 0;
+    if (!read_varint(in, tag)) return {};
+    const std::uint64_t field = tag >> 3;
+    if (field == 0) return {};  // the parser refuses field number 0
+    switch (tag & 7) {
+      case 0: {  // varint
+        std::uint64_t ignored = 0;
+        if (!read_varint(in, ignored)) return {};
+        break;
+      }
+      case 1:  // fixed64
+        if (in.size() < 8) return {};
+        in.remove_prefix(8);
+        break;
+      case 2: {  // length-delimited: a message, string or bytes
+        std::uint64_t size = 0;
+        if (!read_varint(in, size) || size > in.size()) return {};
+        if (field < types.size() && !types[field].empty()) {
+          // A payload written in pieces is merged by the parser: its bytes are then not one slice.
+          found = {types[field], found.type.empty() ? in.substr(0, size) : std::string_view()};
+        }
+        in.remove_prefix(size);
+        break;
+      }
+      case 5:  // fixed32
+        if (in.size() < 4) return {};
+        in.remove_prefix(4);
+        break;
+      default: return {};  // groups (3, 4) are not used by proto3; anything else is malformed
+    }
+  }
+  return found;
+}
 
 std::string encode(const fleetledger::v1::Envelope& env) {
   const std::size_t size = env.ByteSizeLong();

@@ -72,9 +72,11 @@ std::unique_ptr<write_batch_txn> applier::stage(const std::vector<input_record>&
     if (r.at.value() < last->next) continue;  // already reflected by the stored state
     last->next = r.at.value() + 1;
 
-    // A type the view does not fold is not even decoded (the header names it). Records without
-    // the header, or with a type the view wants, are decoded and checked in full.
-    if (!r.type_hint.empty() && !view_.wants(r.type_hint)) {
+    // A type the view does not fold is not even decoded: the payload's field number on the wire
+    // names it (what the record says it is, whatever its headers claim). Records whose payload
+    // cannot be seen this way are decoded in full, which names the problem.
+    const auto peek = events::peek_payload(r.value);
+    if (!peek.type.empty() && !view_.wants(peek.type)) {
       ++txn->counters().ignored;
       continue;
     }
@@ -93,7 +95,7 @@ std::unique_ptr<write_batch_txn> applier::stage(const std::vector<input_record>&
 
     apply_outcome outcome;
     try {
-      outcome = view_.apply(*txn, event, record_context{r.source, r.at, r.timestamp_ms});
+      outcome = view_.apply(*txn, event, record_context{r.source, r.at, r.timestamp_ms, peek.bytes});
     } catch (const std::exception& ex) {
       // A view must not throw on data; if one does, the record is parked rather than stopping the projector.
       outcome = apply_outcome::malformed(std::string("APPLY_FAILED: ") + ex.what());

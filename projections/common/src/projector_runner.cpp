@@ -92,9 +92,6 @@ events::result<std::int64_t> catch_up_from_archive(applier& app, const runner_co
     for (const auto& r : buffer) {
       inputs.push_back({tp, events::offset(r.offset), r.timestamp_ms, r.key ? std::string_view(*r.key) : "",
                         r.value ? std::string_view(*r.value) : ""});
-      for (const auto& h : r.headers) {
-        if (h.name == events::header_type && h.value) inputs.back().type_hint = *h.value;
-      }
     }
     auto staged = app.stage(inputs, letters);
     if (!letters.empty()) {
@@ -231,7 +228,6 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
         in.timestamp_ms = r.timestamp_ms();
         in.key = r.key();
         in.value = r.value();
-        in.type_hint = r.header(events::header_type).value_or(std::string_view());
       }
       auto staged = app.stage(inputs, letters);
       if (!letters.empty()) {

@@ -22,7 +22,7 @@ std::int64_t ns_of(const google::protobuf::Timestamp& ts) {
 
 using state_cache = record_cache<ClusterEdgeState>;
 
-apply_outcome apply_summary(state_txn& state, state_cache& cache, const Envelope& event) {
+apply_outcome apply_summary(state_txn& state, state_cache& cache, const Envelope& event, std::string_view wire_bytes) {
   const auto& summary = event.edge_summary_reported();
   if (summary.cluster_id().empty()) return apply_outcome::malformed("MISSING_CLUSTER_ID: EdgeSummaryReported without cluster_id");
 
@@ -58,8 +58,14 @@ apply_outcome apply_summary(state_txn& state, state_cache& cache, const Envelope
   s.set_summary_revision(s.summary_revision() + 1);
   s.set_reported_at_ns(reported_at_ns);
   s.set_report_interval_ns(interval_ns);
-  s.clear_summary();
-  (void)summary.AppendToString(s.mutable_summary());  // reuses the buffer of the previous summary
+  // The producer's bytes of the summary, kept verbatim (the query code parses them); serialized
+  // again only when the applier could not hand them over.
+  if (!wire_bytes.empty()) {
+    s.mutable_summary()->assign(wire_bytes);
+  } else {
+    s.clear_summary();
+    (void)summary.AppendToString(s.mutable_summary());
+  }
   cache.changed(key);
   return apply_outcome::applied();
 }
@@ -122,9 +128,9 @@ bool edges_view::wants(std::string_view payload_type) const {
   return std::find(std::begin(folded), std::end(folded), payload_type) != std::end(folded);
 }
 
-apply_outcome edges_view::apply(state_txn& state, const Envelope& event, const record_context& /*ctx*/) {
+apply_outcome edges_view::apply(state_txn& state, const Envelope& event, const record_context& ctx) {
   switch (event.payload_case()) {
-    case Envelope::kEdgeSummaryReported: return apply_summary(state, *cache_, event);
+    case Envelope::kEdgeSummaryReported: return apply_summary(state, *cache_, event, ctx.payload_bytes);
     case Envelope::kEdgeEnrolled: {
       const auto& e = event.edge_enrolled();
       const std::int64_t at = ns_of(event.occurred_at());

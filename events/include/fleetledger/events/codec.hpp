@@ -23,4 +23,15 @@ inline constexpr std::size_t max_envelope_bytes = 8 * 1024 * 1024;
 // message's content is unspecified.
 [[nodiscard]] result<void> decode_into(std::string_view bytes, fleetledger::v1::Envelope& env);
 
+// What a full decode would find in the envelope's payload oneof, read off the wire format without
+// parsing: the payload type's name ("ClusterHealthChecked") and the payload message's own bytes
+// (for a view that keeps them verbatim). Like the parser, the last payload field wins; bytes are
+// empty when the payload occurs more than once (the parser merges the pieces). Both are empty when
+// the bytes carry no payload or are not well-formed protobuf (decode() then says why).
+struct payload_peek {
+  std::string_view type;
+  std::string_view bytes;
+};
+[[nodiscard]] payload_peek peek_payload(std::string_view envelope_bytes) noexcept;
+
 }  // namespace fleetledger::events

@@ -20,8 +20,6 @@ struct input_record {
   std::int64_t timestamp_ms{0};
   std::string_view key;
   std::string_view value;
-  // The fl-type header, when the record has one: lets the applier skip types the view ignores.
-  std::string_view type_hint{};
 };
 
 // A record that could not be decoded or applied, to be published to fleet.deadletter.v1.

@@ -19,6 +19,9 @@ struct record_context {
   events::topic_partition source;
   events::offset at;
   std::int64_t timestamp_ms{0};  // Kafka record timestamp; rules use the envelope's occurred_at instead
+  // The payload message's bytes as the producer wrote them (empty when unknown): a view that
+  // stores a payload whole can keep these instead of serializing the parsed message again.
+  std::string_view payload_bytes{};
 };
 
 enum class verdict {
