@@ -1,0 +1,136 @@
+// The reader's kept edge scoring pools (score_pools.hpp): a pool is reused only at the views'
+// generations it was resolved at, so every answer equals one resolved from the views as they are.
+#include <catch2/catch.hpp>
+
+#include "fleetledger/reader/score_pools.hpp"
+#include "reader_test_harness.hpp"
+
+using namespace reader_test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A summary reported now (so no edge is stale), with `edges` edges named <cluster>-edge-<n>.
+v1::Envelope fresh_summary(const std::string& cluster, std::size_t edges, std::chrono::seconds later = 0s) {
+  std::vector<mt::edge_sample> samples(edges, mt::edge_sample{1'000'000'000, 1'250'000'000, 1, 1});
+  return mt::edge_summary(cluster, std::chrono::system_clock::now() + later, samples);
+}
+
+// Tenant t1 whose official (home) cluster is c1, with an ACTIVE subscription to c2.
+void seed_pool(views_fixture& f) {
+  f.publish(mt::tenant_created("t1", false, std::nullopt, mt::t0));
+  f.publish(mt::registered("c1", "op", mt::t0 + 1s));
+  f.publish(mt::registered("c2", "op", mt::t0 + 1s));
+  f.publish(mt::marketplace("c2", {}, mt::t0 + 2s));
+  f.publish(mt::tier("t1", 1, "c1", mt::t0 + 3s));
+  f.publish(mt::request("c2", "s1", "t1", mt::t0 + 4s));
+  f.publish(fresh_summary("c1", 2));
+  f.publish(fresh_summary("c2", 3));
+}
+
+// A different viewer position per call, so the response cache never answers.
+std::string score_target(int call) {
+  return "/v1/edges/score?tenant_id=t1&lat=" + std::to_string(10 + call) + "&lon=4&limit=100";
+}
+
+std::vector<std::string> ranked_nodes(const boost::json::value& v) {
+  std::vector<std::string> out;
+  for (const auto& i : v.at("items").as_array()) out.emplace_back(i.at("node_id").as_string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> pool_clusters(const boost::json::value& v) {
+  std::vector<std::string> out;
+  for (const auto& c : v.at("clusters").as_array()) out.emplace_back(c.at("cluster_id").as_string());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("reader edge score shows a changed snapshot at the next generation", "[reader][scoring]") {
+  reader_fixture f;
+  seed_pool(f);
+  f.sync();
+  CHECK(ranked_nodes(f.get(score_target(1)).json()) == std::vector<std::string>{"c1-edge-1", "c1-edge-2"});
+
+  f.publish(fresh_summary("c1", 3, 1s));
+  // Not caught up yet: the kept pool is still the views' state.
+  CHECK(ranked_nodes(f.get(score_target(2)).json()).size() == 2);
+  f.sync();
+  // Caught up but not refreshed: the request resolves the pool itself.
+  const auto after = f.get(score_target(3));
+  CHECK(ranked_nodes(after.json()) == std::vector<std::string>{"c1-edge-1", "c1-edge-2", "c1-edge-3"});
+  CHECK(after.offsets.find("fleet.edge.v1:0:3") != std::string::npos);
+
+  f.publish(fresh_summary("c1", 4, 2s));
+  f.sync();
+  f.svc().refresh_score_pools();  // the catch-up thread's refresh resolves it ahead of the request
+  CHECK(ranked_nodes(f.get(score_target(4)).json()).size() == 4);
+  CHECK(f.get(score_target(5)).offsets.find("fleet.edge.v1:0:4") != std::string::npos);
+}
+
+TEST_CASE("reader edge score drops the edges of a cluster that leaves the pool", "[reader][scoring]") {
+  reader_fixture f;
+  seed_pool(f);
+  f.publish(mt::peering("c2", "t1", "live", true, mt::t0 + 5s));
+  f.sync();
+  const auto with_c2 = f.get(score_target(1)).json();
+  CHECK(pool_clusters(with_c2) == std::vector<std::string>{"c1", "c2"});
+  CHECK(ranked_nodes(with_c2).size() == 5);
+
+  f.publish(mt::peering("c2", "t1", "live", false, mt::t0 + 6s));
+  f.sync();
+  f.svc().refresh_score_pools();
+  const auto without = f.get(score_target(2)).json();
+  CHECK(pool_clusters(without) == std::vector<std::string>{"c1"});
+  CHECK(ranked_nodes(without) == std::vector<std::string>{"c1-edge-1", "c1-edge-2"});
+}
+
+TEST_CASE("reader edge score from a kept pool equals a freshly resolved one", "[reader][scoring]") {
+  reader_fixture f;
+  seed_pool(f);
+  f.publish(mt::peering("c2", "t1", "live", true, mt::t0 + 5s));
+  f.sync();
+  (void)f.get(score_target(1));  // resolves and keeps the pool
+  f.svc().refresh_score_pools();  // nothing to do: still current
+
+  fr::service fresh(f.set(), std::nullopt);  // no kept pools, no snapshot cache entries
+  const std::string target = score_target(2);
+  const auto kept = f.get(target);
+  const auto resolved = fresh.handle({"GET", target, ""});
+  REQUIRE(kept.status == 200);
+  REQUIRE(resolved.status == 200);
+  CHECK(kept.offsets == resolved.offsets);
+  auto a = kept.json();
+  auto b = boost::json::parse(resolved.text());
+  a.as_object().erase("evaluated_at");
+  b.as_object().erase("evaluated_at");
+  CHECK(boost::json::serialize(a) == boost::json::serialize(b));
+}
+
+TEST_CASE("score pool cache keeps an entry only at its generations", "[reader][scoring]") {
+  fr::score_pool_cache cache(2);
+  auto at = [](std::uint64_t m, std::uint64_t e) {
+    auto p = std::make_shared<fr::resolved_pool>();
+    p->marketplace_generation = m;
+    p->edges_generation = e;
+    return std::shared_ptr<const fr::resolved_pool>(p);
+  };
+  cache.store("t1", at(1, 1));
+  CHECK(cache.find("t1", 1, 1) != nullptr);
+  CHECK(cache.find("t1", 1, 2) == nullptr);
+  CHECK(cache.find("t1", 2, 1) == nullptr);
+  CHECK(cache.outdated(fr::score_pool_cache::clock::now() - 1s, 1, 2, 10) == std::vector<std::string>{"t1"});
+  CHECK(cache.outdated(fr::score_pool_cache::clock::now() - 1s, 1, 1, 10).empty());
+
+  cache.store("t1", at(2, 2));
+  cache.store("t1", at(1, 1));  // a slower request resolved an older state: not kept
+  CHECK(cache.find("t1", 2, 2) != nullptr);
+
+  cache.store("t2", at(2, 2));
+  cache.store("t3", at(2, 2));  // over the bound: the least recently used (t1) goes
+  CHECK(cache.size() == 2);
+  CHECK(cache.find("t1", 2, 2) == nullptr);
+  CHECK(cache.find("t3", 2, 2) != nullptr);
+}
