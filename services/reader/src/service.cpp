@@ -902,7 +902,9 @@ api_response service::compute(pending& p) {
       req.now = now;
       req.limit = fx::effective_limit(limit);
       auto ranking = fx::score_members(pool->members, req);
-      auto r = ranking ? ok_json(fx::to_json(*ranking)) : from_error(ranking.err());
+      api_response r;
+      if (ranking) r.body = std::make_shared<const std::string>(fx::serialize(*ranking));
+      else r = from_error(ranking.err());
       r.offsets = pool->offsets;
       return r;
     }
