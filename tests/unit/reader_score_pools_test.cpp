@@ -2,6 +2,7 @@
 // generations it was resolved at, so every answer equals one resolved from the views as they are.
 #include <catch2/catch.hpp>
 
+#include "fleetledger/reader/query_string.hpp"
 #include "fleetledger/reader/score_pools.hpp"
 #include "reader_test_harness.hpp"
 
@@ -109,28 +110,63 @@ TEST_CASE("reader edge score from a kept pool equals a freshly resolved one", "[
   CHECK(boost::json::serialize(a) == boost::json::serialize(b));
 }
 
-TEST_CASE("score pool cache keeps an entry only at its generations", "[reader][scoring]") {
+namespace {
+
+std::shared_ptr<const fr::resolved_pool> pool_at(std::uint64_t marketplace_generation, std::uint64_t edges_generation) {
+  auto p = std::make_shared<fr::resolved_pool>();
+  p->marketplace_generation = marketplace_generation;
+  p->edges_generation = edges_generation;
+  return p;
+}
+
+std::uint64_t generation_of(const fr::score_pool_cache::found& f) { return f.pool ? f.pool->edges_generation : 0; }
+
+}  // namespace
+
+TEST_CASE("score pool cache refreshes only recently used outdated tenants", "[reader][scoring]") {
+  fr::score_pool_cache cache;
+  const auto since = fr::score_pool_cache::clock::now() - 1s;
+  cache.store("t1", pool_at(1, 1));
+  cache.store("t2", pool_at(2, 2));
+  CHECK(cache.begin_refresh(since, 2, 2, 10) == std::vector<std::string>{"t1"});
+  CHECK(cache.find("t1").refreshing);
+  CHECK_FALSE(cache.find("t2").refreshing);
+  cache.store("t1", pool_at(2, 2));  // the refresh stored it
+  CHECK_FALSE(cache.find("t1").refreshing);
+  CHECK(generation_of(cache.find("t1")) == 2);
+  CHECK(cache.begin_refresh(since, 2, 2, 10).empty());
+  CHECK(cache.begin_refresh(fr::score_pool_cache::clock::now() + 1s, 3, 3, 10).empty());  // none used since
+
+  CHECK(cache.begin_refresh(since, 3, 3, 1).size() == 1);  // at most `limit`
+  cache.end_refresh();
+  CHECK_FALSE(cache.find("t1").refreshing);
+  CHECK_FALSE(cache.find("t2").refreshing);
+}
+
+TEST_CASE("score pool cache keeps the newer entry and evicts the least recently used", "[reader][scoring]") {
   fr::score_pool_cache cache(2);
-  auto at = [](std::uint64_t m, std::uint64_t e) {
-    auto p = std::make_shared<fr::resolved_pool>();
-    p->marketplace_generation = m;
-    p->edges_generation = e;
-    return std::shared_ptr<const fr::resolved_pool>(p);
-  };
-  cache.store("t1", at(1, 1));
-  CHECK(cache.find("t1", 1, 1) != nullptr);
-  CHECK(cache.find("t1", 1, 2) == nullptr);
-  CHECK(cache.find("t1", 2, 1) == nullptr);
-  CHECK(cache.outdated(fr::score_pool_cache::clock::now() - 1s, 1, 2, 10) == std::vector<std::string>{"t1"});
-  CHECK(cache.outdated(fr::score_pool_cache::clock::now() - 1s, 1, 1, 10).empty());
-
-  cache.store("t1", at(2, 2));
-  cache.store("t1", at(1, 1));  // a slower request resolved an older state: not kept
-  CHECK(cache.find("t1", 2, 2) != nullptr);
-
-  cache.store("t2", at(2, 2));
-  cache.store("t3", at(2, 2));  // over the bound: the least recently used (t1) goes
+  cache.store("t1", pool_at(2, 2));
+  cache.store("t1", pool_at(1, 1));  // a slower request resolved an older state: not kept
+  CHECK(generation_of(cache.find("t1")) == 2);
+  cache.store("t2", pool_at(2, 2));
+  (void)cache.find("t1");
+  cache.store("t3", pool_at(2, 2));  // over the bound: t2, used least recently, goes
   CHECK(cache.size() == 2);
-  CHECK(cache.find("t1", 2, 2) == nullptr);
-  CHECK(cache.find("t3", 2, 2) != nullptr);
+  CHECK(cache.find("t2").pool == nullptr);
+  CHECK(cache.find("t1").pool != nullptr);
+  CHECK(cache.find("t3").pool != nullptr);
+}
+
+TEST_CASE("a resolved pool reaches min_offsets of its two views only", "[reader][scoring]") {
+  auto parse = [](std::string_view text) { return fr::parse_offsets(text).value(); };
+  fr::resolved_pool p;
+  p.marketplace_offsets = parse("fleet.cluster.v1:0:5,fleet.edge.v1:0:7");
+  p.edges_offsets = parse("fleet.cluster.v1:0:5,fleet.edge.v1:0:6");
+  CHECK(p.reaches({}));
+  CHECK(p.reaches(parse("fleet.cluster.v1:0:5")));
+  CHECK(p.reaches(parse("fleet.edge.v1:0:6")));
+  CHECK_FALSE(p.reaches(parse("fleet.edge.v1:0:7")));  // the edges view has not applied offset 6
+  CHECK_FALSE(p.reaches(parse("fleet.cluster.v1:1:1")));  // a partition neither view has applied
+  CHECK(p.reaches(parse("fleet.offering.v1:0:9")) == false);  // the marketplace view reads offerings
+  CHECK(p.reaches(parse("fleet.deadletter.v1:0:9")));  // no view of the two reads it
 }

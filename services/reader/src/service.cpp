@@ -260,6 +260,8 @@ std::shared_ptr<const resolved_pool> resolve_score_pool(const view_set::read_gua
   offsets[static_cast<std::size_t>(view_id::marketplace)] = &market.offsets();
   offsets[static_cast<std::size_t>(view_id::edges)] = &edges.offsets();
   out->offsets = merged_offsets(offsets);
+  out->marketplace_offsets = market.offsets();
+  out->edges_offsets = edges.offsets();
   return out;
 }
 
@@ -409,13 +411,15 @@ void service::on_tick() {
 void service::refresh_score_pools() {
   const auto marketplace_generation = views_.generation(view_id::marketplace);
   const auto edges_generation = views_.generation(view_id::edges);
-  const auto tenants = pools_->outdated(score_pool_cache::clock::now() - score_pool_recently_used,
-                                        marketplace_generation, edges_generation, score_pools_refreshed_per_call);
+  const auto tenants = pools_->begin_refresh(score_pool_cache::clock::now() - score_pool_recently_used,
+                                             marketplace_generation, edges_generation, score_pools_refreshed_per_call);
   if (tenants.empty()) return;
   auto market = views_.read(view_id::marketplace);
-  if (!market) return;
   auto edges = views_.read(view_id::edges);
-  if (!edges) return;
+  if (!market || !edges) {
+    pools_->end_refresh();
+    return;
+  }
   for (const auto& tenant : tenants) pools_->store(tenant, resolve_score_pool(*market, *edges, tenant, *snapshots_));
 }
 
@@ -884,11 +888,16 @@ api_response service::compute(pending& p) {
         if (!n || *n < 0) return bad_argument("limit must be an integer >= 0, got '" + v.substr(0, 40) + "'");
         limit = static_cast<std::size_t>(std::min<std::int64_t>(*n, 1000));
       }
-      // A pool resolved at the views' current generations needs no read of the views (score_pools.hpp).
+      // A pool resolved at the views' current generations needs no read of the views; while the
+      // catch-up thread re-resolves it, the previous one answers with its own offsets unless
+      // min_offsets needs the newer state (score_pools.hpp).
       constexpr auto mi = static_cast<std::size_t>(view_id::marketplace);
       constexpr auto ei = static_cast<std::size_t>(view_id::edges);
-      auto pool = pools_->find(tenant, views_.generation(view_id::marketplace), views_.generation(view_id::edges));
-      if (!pool) {
+      const auto kept = pools_->find(tenant);
+      auto pool = kept.pool;
+      const bool current = pool && pool->marketplace_generation == views_.generation(view_id::marketplace) &&
+                           pool->edges_generation == views_.generation(view_id::edges);
+      if (!current && !(pool && kept.refreshing && pool->reaches(p.min_offsets))) {
         if (open(view_id::marketplace) == nullptr) return not_ready(view_id::marketplace);
         if (open(view_id::edges) == nullptr) return not_ready(view_id::edges);
         pool = resolve_score_pool(*guards[mi], *guards[ei], tenant, *snapshots_);

@@ -11,7 +11,11 @@
 //
 // After a catch-up raised either generation, the catch-up thread re-resolves the tenants asked for
 // recently (service::refresh_score_pools), so the next request finds a current entry again; a tenant
-// not refreshed is resolved by its next request.
+// not refreshed is resolved by its next request. While the catch-up thread is re-resolving a tenant's
+// pool (up to a few ms when every pool cluster's snapshot changed), that tenant's requests are
+// answered from its previous entry, with the previous entry's offsets, unless their min_offsets need
+// the newer state: a consistent answer one catch-up pass older, instead of every such request
+// resolving (and parsing) the same pool again.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +26,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "fleetledger/events/ids.hpp"
 #include "fleetledger/projections/edges/scoring.hpp"
 
 namespace fleetledger::reader {
@@ -33,6 +38,12 @@ struct resolved_pool {
   std::uint64_t edges_generation{0};
   std::vector<projections::edges::pool_member> members;
   std::string offsets;  // X-Fleetledger-Offsets of that state (both views, merged)
+  events::offset_vector marketplace_offsets;
+  events::offset_vector edges_offsets;
+
+  // Whether that state had applied every listed partition of the two views' topics up to the given
+  // next offsets (view_set::reached for both views).
+  [[nodiscard]] bool reaches(const events::offset_vector& min_offsets) const;
 };
 
 class score_pool_cache {
@@ -42,17 +53,21 @@ public:
   // max_tenants: entries kept; inserting one more evicts the least recently used.
   explicit score_pool_cache(std::size_t max_tenants = 1024) : max_tenants_(max_tenants) {}
 
-  // The tenant's entry when it was resolved at exactly these generations, else nullptr. Marks the
-  // tenant as used now (either way), so refresh keeps it current.
-  [[nodiscard]] std::shared_ptr<const resolved_pool> find(std::string_view tenant_id,
-                                                          std::uint64_t marketplace_generation,
-                                                          std::uint64_t edges_generation);
-  // Replaces the tenant's entry unless the stored one is newer (a refresh and a request may race).
+  struct found {
+    std::shared_ptr<const resolved_pool> pool;  // nullptr when the tenant has none yet
+    bool refreshing{false};                     // begin_refresh() picked it and it is not stored yet
+  };
+  // The tenant's entry, whatever its generations (the caller compares them with the views'). Marks
+  // the tenant as used now, so refreshes keep it current.
+  [[nodiscard]] found find(std::string_view tenant_id);
+  // Replaces the tenant's entry unless the stored one is newer (a refresh and a request may race),
+  // and ends its refresh.
   void store(std::string_view tenant_id, std::shared_ptr<const resolved_pool> pool);
-  // Tenants used at or after `since` whose entry is not at these generations, most recent first, at
-  // most `limit`.
-  [[nodiscard]] std::vector<std::string> outdated(clock::time_point since, std::uint64_t marketplace_generation,
-                                                  std::uint64_t edges_generation, std::size_t limit) const;
+  // Picks the tenants used at or after `since` whose entry is not at these generations, most recent
+  // first, at most `limit`, and marks them as refreshing until store() or end_refresh().
+  [[nodiscard]] std::vector<std::string> begin_refresh(clock::time_point since, std::uint64_t marketplace_generation,
+                                                       std::uint64_t edges_generation, std::size_t limit);
+  void end_refresh();
 
   [[nodiscard]] std::size_t size() const;
   void clear();
@@ -61,6 +76,7 @@ private:
   struct entry {
     std::shared_ptr<const resolved_pool> pool;  // nullptr until resolved once
     clock::time_point used{};
+    bool refreshing{false};
   };
   std::size_t max_tenants_;
   mutable std::mutex mu_;

@@ -86,7 +86,9 @@ public:
   void on_tick();
   // From the catch-up thread after each pass, before on_tick(): re-resolves the edge scoring pools of
   // the tenants asked for in the last 30 s (at most 64 per call) whose entry is older than the views'
-  // current generations, so their next requests score without reading the views (score_pools.hpp).
+  // current generations, so their next requests score without reading the views (score_pools.hpp);
+  // meanwhile their requests are answered from the previous pool (with its offsets) unless their
+  // min_offsets need the newer state.
   void refresh_score_pools();
   // Wakes every parked request now (shutdown): reached ones answer, the rest 504.
   void release_all();
