@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <numbers>
 #include <string>
 #include <unordered_set>
 
@@ -127,8 +128,18 @@ events::result<edge_ranking> score_members(std::span<const pool_member> members,
   };
 
   // The best `limit` edges so far, as a heap whose front is the worst of them. An edge whose score
-  // cannot reach that front even with the best possible geo part (1000) is counted without
-  // computing its great-circle angle: the result is the same as scoring everything, for less work.
+  // cannot reach that front is counted without computing its great-circle angle (atan2): first with
+  // the best possible geo part (1000), then with the chord bound below. The result is the same as
+  // scoring everything, for less work.
+  //
+  // Chord bound: for unit vectors the chord |a - b| = sqrt(2 - 2 a.b) = 2 sin(angle/2) <= angle, so
+  // geo <= 1000 * (1 - chord/pi) and an edge is below the front when chord > A, where A is the angle
+  // its geo part would need. Only edges clearly below are skipped: A is taken for a front lowered by
+  // prune_margin (far above the rounding of either computation), and chord^2 must exceed A^2 by
+  // chord2_margin (the rounding of 2 - 2 a.b), so an edge that could tie or beat the front, after
+  // rounding, is always scored exactly.
+  constexpr double prune_margin = 1e-6;
+  constexpr double chord2_margin = 1e-12;
   const std::size_t k = out.limit;
   std::vector<candidate> top;
   top.reserve(k + 1);
@@ -166,9 +177,21 @@ events::result<edge_ranking> score_members(std::span<const pool_member> members,
       const double base = b.cpu + b.ram + b.bw;
       // A remote edge with base <= 200 may be dropped by the penalty: that needs its geo part.
       const bool may_drop = remote && base <= detail::cross_cluster_penalty;
-      if (!may_drop && top.size() == k && (base + detail::weight_geo) - penalty < top.front().score) {
-        ++out.total;
-        continue;
+      if (!may_drop && top.size() == k) {
+        const double front = top.front().score;
+        if ((base + detail::weight_geo) - penalty < front) {
+          ++out.total;
+          continue;
+        }
+        // The angle the geo part would need to reach the (lowered) front.
+        const double needed = std::numbers::pi * (1.0 - (front - prune_margin - base + penalty) / detail::weight_geo);
+        if (needed >= 0.0) {
+          const double chord2 = 2.0 - 2.0 * (viewer.x * b.x + viewer.y * b.y + viewer.z * b.z);
+          if (chord2 > needed * needed + chord2_margin) {
+            ++out.total;
+            continue;
+          }
+        }
       }
       const double before_penalty = base + detail::geo_part(viewer, {b.x, b.y, b.z});
       if (remote && before_penalty <= detail::cross_cluster_penalty) {
