@@ -69,6 +69,13 @@ TEST_CASE("reader edge score shows a changed snapshot at the next generation", "
   f.svc().refresh_score_pools();  // the catch-up thread's refresh resolves it ahead of the request
   CHECK(ranked_nodes(f.get(score_target(4)).json()).size() == 4);
   CHECK(f.get(score_target(5)).offsets.find("fleet.edge.v1:0:4") != std::string::npos);
+
+  // Requests 2, 4 and 5 found a current pool, 1 and 3 resolved one, the refresh re-resolved one.
+  const auto m = f.get("/metrics").body;
+  CHECK(m.find("fleetledger_edge_score_pools_total{source=\"current\"} 3") != std::string::npos);
+  CHECK(m.find("fleetledger_edge_score_pools_total{source=\"resolved\"} 2") != std::string::npos);
+  CHECK(m.find("fleetledger_edge_score_pools_total{source=\"refreshed\"} 1") != std::string::npos);
+  CHECK(m.find("fleetledger_edge_score_pools_total{source=\"previous\"} 0") != std::string::npos);
 }
 
 TEST_CASE("reader edge score drops the edges of a cluster that leaves the pool", "[reader][scoring]") {

@@ -420,7 +420,10 @@ void service::refresh_score_pools() {
     pools_->end_refresh();
     return;
   }
-  for (const auto& tenant : tenants) pools_->store(tenant, resolve_score_pool(*market, *edges, tenant, *snapshots_));
+  for (const auto& tenant : tenants) {
+    pools_->store(tenant, resolve_score_pool(*market, *edges, tenant, *snapshots_));
+    metrics_.record(score_pool_source::refreshed);
+  }
 }
 
 void service::release_all() {
@@ -897,11 +900,16 @@ api_response service::compute(pending& p) {
       auto pool = kept.pool;
       const bool current = pool && pool->marketplace_generation == views_.generation(view_id::marketplace) &&
                            pool->edges_generation == views_.generation(view_id::edges);
-      if (!current && !(pool && kept.refreshing && pool->reaches(p.min_offsets))) {
+      if (current) {
+        metrics_.record(score_pool_source::current);
+      } else if (pool && kept.refreshing && pool->reaches(p.min_offsets)) {
+        metrics_.record(score_pool_source::previous);
+      } else {
         if (open(view_id::marketplace) == nullptr) return not_ready(view_id::marketplace);
         if (open(view_id::edges) == nullptr) return not_ready(view_id::edges);
         pool = resolve_score_pool(*guards[mi], *guards[ei], tenant, *snapshots_);
         pools_->store(tenant, pool);
+        metrics_.record(score_pool_source::resolved);
       }
       p.generations[mi] = pool->marketplace_generation;
       p.generations[ei] = pool->edges_generation;
