@@ -3,7 +3,8 @@
 // viewer positions, timed one by one. Prints p50/p99/max in microseconds for:
 //   - validated:    score_edges with a snapshot_cache: one get + header peek per pool cluster per call
 //   - generation:   the same with a cache generation (a reader between two catch-ups): no reads
-//   - ...+json:     plus to_json and serialization, as the reader answers
+//   - ...+json:     plus to_json and boost::json serialization (the JSON tree)
+//   - ...+serialize: plus fx::serialize (the same bytes written directly), as the reader answers
 //   - pre-resolved: score_members over already resolved snapshots (the ranking alone)
 //   - uncached:     every call parses every cluster's value (calls/10 calls)
 // and, for the write side, how fast the view applies 100-edge summaries through the applier.
@@ -101,7 +102,7 @@ double thread_cpu_us() {
 }
 
 void print(const char* name, std::size_t calls, const stats& s, const stats& cpu) {
-  std::printf("%-24s calls=%zu p50_us=%.1f p99_us=%.1f max_us=%.1f mean_us=%.1f | on-cpu p50_us=%.1f p99_us=%.1f\n",
+  std::printf("%-27s calls=%zu p50_us=%.1f p99_us=%.1f max_us=%.1f mean_us=%.1f | on-cpu p50_us=%.1f p99_us=%.1f\n",
               name, calls, s.p50, s.p99, s.max, s.mean, cpu.p50, cpu.p99);
 }
 
@@ -165,7 +166,8 @@ int main(int argc, char** argv) {
     req.now = std::chrono::system_clock::now();
     req.limit = 10;
 
-    auto run = [&](const char* name, std::size_t n, fx::snapshot_cache* cache, bool json) {
+    enum class output { none, json, serialize };
+    auto run = [&](const char* name, std::size_t n, fx::snapshot_cache* cache, output out) {
       std::vector<double> us, cpu_us;
       us.reserve(n);
       cpu_us.reserve(n);
@@ -177,7 +179,8 @@ int main(int argc, char** argv) {
         const auto start = clock_type::now();
         auto r = fx::score_edges(reader, pool, req, cache);
         if (!r) die(r.err().message);
-        if (json) sink += boost::json::serialize(fx::to_json(*r)).size();
+        if (out == output::json) sink += boost::json::serialize(fx::to_json(*r)).size();
+        else if (out == output::serialize) sink += fx::serialize(*r).size();
         else sink += r->items.size() + r->total;
         us.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - start).count());
         cpu_us.push_back(thread_cpu_us() - cpu_start);
@@ -194,11 +197,12 @@ int main(int argc, char** argv) {
                   r->total, r->rejected_total);
     }
     std::size_t sink = 0;
-    sink += run("score validated", calls, &cache, false);
-    sink += run("score validated+json", calls, &cache, true);
+    sink += run("score validated", calls, &cache, output::none);
+    sink += run("score validated+json", calls, &cache, output::json);
     req.cache_generation = 1;  // as a reader between two catch-ups of its secondary instance
-    sink += run("score generation", calls, &cache, false);
-    sink += run("score generation+json", calls, &cache, true);
+    sink += run("score generation", calls, &cache, output::none);
+    sink += run("score generation+json", calls, &cache, output::json);
+    sink += run("score generation+serialize", calls, &cache, output::serialize);
     req.cache_generation.reset();
     {
       // Pre-resolved pool (a caller holding parsed snapshots): the ranking alone.
@@ -218,7 +222,7 @@ int main(int argc, char** argv) {
       }
       print("rank pre-resolved", calls, summarise(std::move(us)), summarise(std::move(cpu_us)));
     }
-    sink += run("score uncached", std::max<std::size_t>(1, calls / 10), nullptr, false);
+    sink += run("score uncached", std::max<std::size_t>(1, calls / 10), nullptr, output::none);
     std::printf("cache: hits=%llu misses=%llu (sink %zu)\n", static_cast<unsigned long long>(cache.hits()),
                 static_cast<unsigned long long>(cache.misses()), sink);
   }

@@ -10,6 +10,8 @@
 #include <numbers>
 #include <random>
 
+#include <boost/json/serialize.hpp>
+
 using namespace edges_test;
 
 namespace {
@@ -409,6 +411,77 @@ TEST_CASE("edges score: the ranking equals a brute-force haversine reference", "
       if (clear) {
         CHECK(r.items[i].node_id == expected[i].node);
         CHECK(r.items[i].cluster_id == expected[i].cluster);
+      }
+    }
+  }
+}
+
+TEST_CASE("edges score: serialize writes the same bytes as the JSON tree", "[edges][scoring]") {
+  harness h;
+  const std::string odd_id = "r\"1\\\n\x01\xc3\xa9";  // quote, backslash, control bytes, UTF-8
+  h.apply(summary("home", t0 + 1500ms, {{.node_id = "n1", .lon = quarter_lon}, {.node_id = "x", .bw_available = 0}}));
+  h.apply(summary(odd_id, t0 - 1h, {{.node_id = "s1"}}));  // stale
+  h.apply(summary("far", t0, {{.node_id = "p1", .lat = -90, .cpu_percent = 100, .ram_used = 8 * GiB,
+                               .bw_available = 125'000'000},
+                              {.node_id = "p2", .lat = 10, .lon = 20}}));
+  h.apply(enrolled("enrolled-only", "e1", t0));  // known, no summary
+  const std::vector<std::string> remotes{odd_id, "far", "enrolled-only", "never-reported"};
+  for (const std::size_t limit : {std::size_t{0}, std::size_t{1}, std::size_t{100}}) {
+    for (const double lat : {90.0, 0.0, -33.25}) {
+      const auto r = h.score("home", remotes, lat, 12.5, t0 + 2s, limit);
+      INFO("limit " << limit << " lat " << lat);
+      CHECK(fx::serialize(r) == boost::json::serialize(fx::to_json(r)));
+    }
+  }
+  // Without snapshots to take texts from (a ranking built by hand) the entries are the same too.
+  auto r = h.score("home", remotes, 0, 0, t0);
+  for (auto& c : r.clusters) c.snapshot.reset();
+  CHECK(fx::serialize(r) == boost::json::serialize(fx::to_json(r)));
+}
+
+TEST_CASE("edges score: pruning never changes the top k", "[edges][scoring]") {
+  // At most 100 rankable edges, so limit 100 scores every edge exactly (the heap never fills) and is
+  // the reference for the smaller limits, which prune. Edges crowd around the viewer, some share a
+  // position and metrics (equal scores: node id decides), so many sit close to the heap's front.
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> near(-2.0, 2.0), far_lat(-90, 90), far_lon(-180, 180);
+  std::uniform_int_distribution<int> pct(0, 99);
+  harness h;
+  const double vlat = 48.85, vlon = 2.35;
+  std::vector<std::string> remotes;
+  for (int c = 0; c < 4; ++c) {
+    const std::string cluster = "c" + std::to_string(c);
+    if (c > 0) remotes.push_back(cluster);
+    std::vector<edge_spec> specs;
+    for (int i = 0; i < 24; ++i) {
+      const bool close = i % 3 != 0;
+      edge_spec s{.node_id = "e" + std::to_string(c) + "-" + std::to_string(i),
+                  .lat = close ? vlat + near(rng) : far_lat(rng), .lon = close ? vlon + near(rng) : far_lon(rng),
+                  .cpu_percent = double(pct(rng) % 5) * 10, .ram_used = 2 * GiB, .ram_max = 8 * GiB,
+                  .bw_available = 625'000'000};
+      if (i % 8 == 7 && !specs.empty()) {  // a twin of the previous edge: the same score
+        const auto id = s.node_id;
+        s = specs.back();
+        s.node_id = id;
+      }
+      specs.push_back(s);
+    }
+    if (c == 1) specs.push_back({.node_id = "at-viewer", .lat = vlat, .lon = vlon});
+    h.apply(summary(cluster, t0, specs));
+  }
+  for (const auto& [lat, lon] : std::vector<std::pair<double, double>>{{vlat, vlon}, {49.5, 1.0}, {-48.85, -177.65}}) {
+    const auto all = h.score("c0", remotes, lat, lon, t0, 100);
+    REQUIRE(all.total < 100);
+    for (const std::size_t limit : {1, 2, 5, 10, 33}) {
+      INFO("viewer " << lat << "," << lon << " limit " << limit);
+      const auto r = h.score("c0", remotes, lat, lon, t0, limit);
+      CHECK(r.total == all.total);
+      CHECK(r.rejected_total == all.rejected_total);
+      REQUIRE(r.items.size() == std::min(limit, all.items.size()));
+      for (std::size_t i = 0; i < r.items.size(); ++i) {
+        CHECK(r.items[i].node_id == all.items[i].node_id);
+        CHECK(r.items[i].cluster_id == all.items[i].cluster_id);
+        CHECK(r.items[i].score == all.items[i].score);  // bit for bit
       }
     }
   }

@@ -1,13 +1,17 @@
 #include "fleetledger/projections/edges/scoring.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <numbers>
 #include <string>
 #include <unordered_set>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string_view.hpp>
 
 #include "fleetledger/events/timestamps.hpp"
 #include "scoring_math.hpp"
@@ -24,6 +28,39 @@ struct candidate {
 
 const edge_info& edge_of(std::span<const pool_member> members, const candidate& c) {
   return members[c.member].snapshot->edges[c.edge];
+}
+
+void append_number(std::string& out, std::size_t n) {
+  char buf[24];
+  const auto end = std::to_chars(buf, buf + sizeof buf, n).ptr;
+  out.append(buf, end);
+}
+
+// One "clusters" entry, as to_json writes it.
+void append_cluster(std::string& out, const pool_cluster& c) {
+  const bool cached = c.snapshot && c.snapshot->cluster_id == c.cluster_id &&
+                      c.snapshot->has_summary == c.reported_at.has_value() &&
+                      (!c.reported_at || c.snapshot->reported_at == *c.reported_at);
+  out += "{\"cluster_id\":";
+  if (cached) out += c.snapshot->cluster_id_json;
+  else out += boost::json::serialize(boost::json::string_view(c.cluster_id));
+  out += c.where == locality::local ? ",\"locality\":\"local\",\"known\":" : ",\"locality\":\"remote\",\"known\":";
+  out += c.known ? "true" : "false";
+  out += ",\"stale\":";
+  out += c.stale ? "true" : "false";
+  out += ",\"reported_at\":";
+  if (cached) {
+    out += c.snapshot->reported_at_json;
+  } else if (c.reported_at) {
+    out += '"';
+    out += events::format_rfc3339(*c.reported_at);
+    out += '"';
+  } else {
+    out += "null";
+  }
+  out += ",\"edges\":";
+  append_number(out, c.edges);
+  out += '}';
 }
 
 boost::json::value optional_time(const std::optional<time_point>& t) {
@@ -91,8 +128,18 @@ events::result<edge_ranking> score_members(std::span<const pool_member> members,
   };
 
   // The best `limit` edges so far, as a heap whose front is the worst of them. An edge whose score
-  // cannot reach that front even with the best possible geo part (1000) is counted without
-  // computing its great-circle angle: the result is the same as scoring everything, for less work.
+  // cannot reach that front is counted without computing its great-circle angle (atan2): first with
+  // the best possible geo part (1000), then with the chord bound below. The result is the same as
+  // scoring everything, for less work.
+  //
+  // Chord bound: for unit vectors the chord |a - b| = sqrt(2 - 2 a.b) = 2 sin(angle/2) <= angle, so
+  // geo <= 1000 * (1 - chord/pi) and an edge is below the front when chord > A, where A is the angle
+  // its geo part would need. Only edges clearly below are skipped: A is taken for a front lowered by
+  // prune_margin (far above the rounding of either computation), and chord^2 must exceed A^2 by
+  // chord2_margin (the rounding of 2 - 2 a.b), so an edge that could tie or beat the front, after
+  // rounding, is always scored exactly.
+  constexpr double prune_margin = 1e-6;
+  constexpr double chord2_margin = 1e-12;
   const std::size_t k = out.limit;
   std::vector<candidate> top;
   top.reserve(k + 1);
@@ -113,6 +160,7 @@ events::result<edge_ranking> score_members(std::span<const pool_member> members,
       info.stale_at = snap.stale_at();
     }
     info.edges = snap.edges.size();
+    info.snapshot = m.snapshot;
     out.clusters.push_back(std::move(info));
 
     const bool remote = m.where == locality::remote;
@@ -129,9 +177,21 @@ events::result<edge_ranking> score_members(std::span<const pool_member> members,
       const double base = b.cpu + b.ram + b.bw;
       // A remote edge with base <= 200 may be dropped by the penalty: that needs its geo part.
       const bool may_drop = remote && base <= detail::cross_cluster_penalty;
-      if (!may_drop && top.size() == k && (base + detail::weight_geo) - penalty < top.front().score) {
-        ++out.total;
-        continue;
+      if (!may_drop && top.size() == k) {
+        const double front = top.front().score;
+        if ((base + detail::weight_geo) - penalty < front) {
+          ++out.total;
+          continue;
+        }
+        // The angle the geo part would need to reach the (lowered) front.
+        const double needed = std::numbers::pi * (1.0 - (front - prune_margin - base + penalty) / detail::weight_geo);
+        if (needed >= 0.0) {
+          const double chord2 = 2.0 - 2.0 * (viewer.x * b.x + viewer.y * b.y + viewer.z * b.z);
+          if (chord2 > needed * needed + chord2_margin) {
+            ++out.total;
+            continue;
+          }
+        }
       }
       const double before_penalty = base + detail::geo_part(viewer, {b.x, b.y, b.z});
       if (remote && before_penalty <= detail::cross_cluster_penalty) {
@@ -243,6 +303,49 @@ boost::json::value to_json(const edge_ranking& r) {
       {"rejected_by_reason", std::move(by_reason)},
       {"clusters", std::move(clusters)},
   };
+}
+
+std::string serialize(const edge_ranking& r) {
+  std::string out;
+  out.reserve(512 + 320 * r.items.size() + 128 * r.rejected.size() + 128 * r.clusters.size());
+  out += "{\"viewer\":";
+  out += boost::json::serialize(boost::json::object{{"lat", r.lat}, {"lon", r.lon}});
+  out += ",\"evaluated_at\":";
+  out += boost::json::serialize(boost::json::string_view(events::format_rfc3339(r.evaluated_at)));
+  out += ",\"limit\":";
+  append_number(out, r.limit);
+  out += ",\"total\":";
+  append_number(out, r.total);
+  out += ",\"items\":[";
+  for (std::size_t i = 0; i < r.items.size(); ++i) {
+    if (i > 0) out += ',';
+    out += boost::json::serialize(to_json(r.items[i]));
+  }
+  out += "],\"rejected\":[";
+  for (std::size_t i = 0; i < r.rejected.size(); ++i) {
+    if (i > 0) out += ',';
+    out += boost::json::serialize(to_json(r.rejected[i]));
+  }
+  out += "],\"rejected_total\":";
+  append_number(out, r.rejected_total);
+  out += ",\"rejected_by_reason\":{";
+  bool first = true;
+  for (std::size_t i = 1; i < r.rejected_by_reason.size(); ++i) {
+    if (r.rejected_by_reason[i] == 0) continue;
+    if (!first) out += ',';
+    first = false;
+    out += '"';
+    out += to_string(static_cast<edge_rejection>(i));
+    out += "\":";
+    append_number(out, r.rejected_by_reason[i]);
+  }
+  out += "},\"clusters\":[";
+  for (std::size_t i = 0; i < r.clusters.size(); ++i) {
+    if (i > 0) out += ',';
+    append_cluster(out, r.clusters[i]);
+  }
+  out += "]}";
+  return out;
 }
 
 }  // namespace fleetledger::projections::edges

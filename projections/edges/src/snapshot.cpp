@@ -4,7 +4,11 @@
 #include <cmath>
 #include <numbers>
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/string_view.hpp>
+
 #include "edges_records.pb.h"
+#include "fleetledger/events/timestamps.hpp"
 #include "fleetledger/v1/edge.pb.h"
 #include "keys.hpp"
 #include "scoring_math.hpp"
@@ -143,6 +147,8 @@ std::shared_ptr<const cluster_snapshot> parse_snapshot(std::string_view cluster_
 
   snap->basis.reserve(snap->edges.size());
   for (const auto& e : snap->edges) snap->basis.push_back(basis_of(e));
+  snap->cluster_id_json = boost::json::serialize(boost::json::string_view(snap->cluster_id));
+  snap->reported_at_json = snap->has_summary ? "\"" + events::format_rfc3339(snap->reported_at) + "\"" : "null";
   return snap;
 }
 

@@ -60,6 +60,7 @@ private:
   void catch_up_loop() {
     do {
       (void)views_.tick();
+      svc_.refresh_score_pools();
       svc_.on_tick();
     } while (sleep_for(interval_));
   }

@@ -175,6 +175,14 @@ std::string http_metrics::render(view_set* views) const {
            num(static_cast<double>(st.sum_ns.load(std::memory_order_relaxed)) / 1e9) + "\n";
     out += "fleetledger_http_request_duration_seconds_count{" + label + "} " + std::to_string(cumulative) + "\n";
   }
+  out += "# HELP fleetledger_edge_score_pools_total Scoring pools by source: kept and current, the previous one "
+         "during a refresh, resolved by a request, re-resolved by the catch-up thread.\n";
+  out += "# TYPE fleetledger_edge_score_pools_total counter\n";
+  constexpr std::array<const char*, score_pool_source_count> sources{"current", "previous", "resolved", "refreshed"};
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    out += std::string("fleetledger_edge_score_pools_total{source=\"") + sources[i] + "\"} " +
+           std::to_string(score_pools_[i].load(std::memory_order_relaxed)) + "\n";
+  }
   if (views == nullptr) return out;
 
   std::array<view_status, view_count> status;

@@ -20,6 +20,7 @@
 #include "fleetledger/projections/marketplace/rejections.hpp"
 #include "fleetledger/projections/marketplace/subscriptions.hpp"
 #include "fleetledger/reader/query_string.hpp"
+#include "fleetledger/reader/score_pools.hpp"
 
 namespace fleetledger::reader {
 
@@ -61,6 +62,9 @@ struct service::cache_entry {
 namespace {
 
 constexpr std::string_view json_type = "application/json";
+// refresh_score_pools(): tenants asked for within this long, at most this many per call.
+constexpr auto score_pool_recently_used = std::chrono::seconds(30);
+constexpr std::size_t score_pools_refreshed_per_call = 64;
 constexpr std::int64_t default_page_size = 20;
 constexpr std::int64_t max_page_size = 100;
 
@@ -233,6 +237,34 @@ bool cacheable(route_id r) {
   }
 }
 
+// The tenant's edge scoring pool as the two guards show the views: home = effective preferred
+// cluster, remotes = the official cluster and the peered ACTIVE subscriptions (DESIGN.md section 4),
+// each with its snapshot, and the offsets header of exactly that state.
+std::shared_ptr<const resolved_pool> resolve_score_pool(const view_set::read_guard& market,
+                                                        const view_set::read_guard& edges, std::string_view tenant,
+                                                        fx::snapshot_cache& snapshots) {
+  fx::scoring_pool pool;
+  auto members = fm::tenant_pool(market.reader(), tenant);
+  pool.home_cluster_id = members.home_cluster_id;
+  pool.remote_cluster_ids = std::move(members.remote_cluster_ids);
+  if (!members.official_cluster_id.empty() && members.official_cluster_id != pool.home_cluster_id &&
+      std::find(pool.remote_cluster_ids.begin(), pool.remote_cluster_ids.end(), members.official_cluster_id) ==
+          pool.remote_cluster_ids.end()) {
+    pool.remote_cluster_ids.push_back(members.official_cluster_id);
+  }
+  auto out = std::make_shared<resolved_pool>();
+  out->marketplace_generation = market.generation();
+  out->edges_generation = edges.generation();
+  out->members = fx::resolve_pool(edges.reader(), pool, &snapshots, edges.generation());
+  std::array<const fe::offset_vector*, view_count> offsets{};
+  offsets[static_cast<std::size_t>(view_id::marketplace)] = &market.offsets();
+  offsets[static_cast<std::size_t>(view_id::edges)] = &edges.offsets();
+  out->offsets = merged_offsets(offsets);
+  out->marketplace_offsets = market.offsets();
+  out->edges_offsets = edges.offsets();
+  return out;
+}
+
 }  // namespace
 
 const std::string& api_response::text() const { return body ? *body : empty_string(); }
@@ -248,7 +280,8 @@ service::service(view_set& views, std::optional<token_table> tokens, service_opt
     : views_(views),
       tokens_(std::move(tokens)),
       options_(std::move(options)),
-      snapshots_(std::make_unique<fx::snapshot_cache>()) {}
+      snapshots_(std::make_unique<fx::snapshot_cache>()),
+      pools_(std::make_unique<score_pool_cache>()) {}
 
 service::~service() { release_all(); }
 
@@ -373,6 +406,24 @@ void service::on_tick() {
     }
   }
   for (auto& [wake, reached] : ready) wake(reached);
+}
+
+void service::refresh_score_pools() {
+  const auto marketplace_generation = views_.generation(view_id::marketplace);
+  const auto edges_generation = views_.generation(view_id::edges);
+  const auto tenants = pools_->begin_refresh(score_pool_cache::clock::now() - score_pool_recently_used,
+                                             marketplace_generation, edges_generation, score_pools_refreshed_per_call);
+  if (tenants.empty()) return;
+  auto market = views_.read(view_id::marketplace);
+  auto edges = views_.read(view_id::edges);
+  if (!market || !edges) {
+    pools_->end_refresh();
+    return;
+  }
+  for (const auto& tenant : tenants) {
+    pools_->store(tenant, resolve_score_pool(*market, *edges, tenant, *snapshots_));
+    metrics_.record(score_pool_source::refreshed);
+  }
 }
 
 void service::release_all() {
@@ -840,30 +891,39 @@ api_response service::compute(pending& p) {
         if (!n || *n < 0) return bad_argument("limit must be an integer >= 0, got '" + v.substr(0, 40) + "'");
         limit = static_cast<std::size_t>(std::min<std::int64_t>(*n, 1000));
       }
-      fx::scoring_pool pool;
-      {
-        const auto* st = open(view_id::marketplace);
-        if (st == nullptr) return not_ready(view_id::marketplace);
-        auto members = fm::tenant_pool(*st, tenant);
-        pool.home_cluster_id = members.home_cluster_id;
-        pool.remote_cluster_ids = std::move(members.remote_cluster_ids);
-        if (!members.official_cluster_id.empty() && members.official_cluster_id != pool.home_cluster_id &&
-            std::find(pool.remote_cluster_ids.begin(), pool.remote_cluster_ids.end(), members.official_cluster_id) ==
-                pool.remote_cluster_ids.end()) {
-          pool.remote_cluster_ids.push_back(members.official_cluster_id);
-        }
+      // A pool resolved at the views' current generations needs no read of the views; while the
+      // catch-up thread re-resolves it, the previous one answers with its own offsets unless
+      // min_offsets needs the newer state (score_pools.hpp).
+      constexpr auto mi = static_cast<std::size_t>(view_id::marketplace);
+      constexpr auto ei = static_cast<std::size_t>(view_id::edges);
+      const auto kept = pools_->find(tenant);
+      auto pool = kept.pool;
+      const bool current = pool && pool->marketplace_generation == views_.generation(view_id::marketplace) &&
+                           pool->edges_generation == views_.generation(view_id::edges);
+      if (current) {
+        metrics_.record(score_pool_source::current);
+      } else if (pool && kept.refreshing && pool->reaches(p.min_offsets)) {
+        metrics_.record(score_pool_source::previous);
+      } else {
+        if (open(view_id::marketplace) == nullptr) return not_ready(view_id::marketplace);
+        if (open(view_id::edges) == nullptr) return not_ready(view_id::edges);
+        pool = resolve_score_pool(*guards[mi], *guards[ei], tenant, *snapshots_);
+        pools_->store(tenant, pool);
+        metrics_.record(score_pool_source::resolved);
       }
-      const auto* edges = open(view_id::edges);
-      if (edges == nullptr) return not_ready(view_id::edges);
+      p.generations[mi] = pool->marketplace_generation;
+      p.generations[ei] = pool->edges_generation;
       fx::score_request req;
       req.lat = *lat;
       req.lon = *lon;
       req.now = now;
       req.limit = fx::effective_limit(limit);
-      req.cache_generation = p.generations[static_cast<std::size_t>(view_id::edges)];
-      auto ranking = fx::score_edges(*edges, pool, req, snapshots_.get());
-      if (!ranking) return with_offsets(from_error(ranking.err()));
-      return with_offsets(ok_json(fx::to_json(*ranking)));
+      auto ranking = fx::score_members(pool->members, req);
+      api_response r;
+      if (ranking) r.body = std::make_shared<const std::string>(fx::serialize(*ranking));
+      else r = from_error(ranking.err());
+      r.offsets = pool->offsets;
+      return r;
     }
 
     case route_id::unmatched:

@@ -30,6 +30,8 @@ class snapshot_cache;
 
 namespace fleetledger::reader {
 
+class score_pool_cache;
+
 struct api_request {
   std::string_view method;         // "GET"
   std::string_view target;         // "/v1/clusters?page=2"
@@ -82,6 +84,12 @@ public:
   void park(const std::shared_ptr<pending>& request, std::function<void(bool reached)> wake);
   [[nodiscard]] api_response complete(pending& request, bool reached);
   void on_tick();
+  // From the catch-up thread after each pass, before on_tick(): re-resolves the edge scoring pools of
+  // the tenants asked for in the last 30 s (at most 64 per call) whose entry is older than the views'
+  // current generations, so their next requests score without reading the views (score_pools.hpp);
+  // meanwhile their requests are answered from the previous pool (with its offsets) unless their
+  // min_offsets need the newer state.
+  void refresh_score_pools();
   // Wakes every parked request now (shutdown): reached ones answer, the rest 504.
   void release_all();
   [[nodiscard]] std::size_t parked() const;
@@ -109,6 +117,7 @@ private:
   service_options options_;
   http_metrics metrics_;
   std::unique_ptr<projections::edges::snapshot_cache> snapshots_;
+  std::unique_ptr<score_pool_cache> pools_;
 
   mutable std::mutex waiters_mu_;
   std::list<std::pair<std::shared_ptr<pending>, std::function<void(bool)>>> waiters_;

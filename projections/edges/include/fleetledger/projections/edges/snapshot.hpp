@@ -88,6 +88,11 @@ struct cluster_snapshot {
   std::chrono::nanoseconds report_interval{default_report_interval};
   std::vector<edge_info> edges;   // every known node, sorted by node_id (stable for duplicates)
   std::vector<edge_basis> basis;  // parallel to edges
+  // Made once at parse time for the "clusters" entries of a score response (scoring.hpp
+  // serialize()): cluster_id as a JSON string, reported_at as an RFC 3339 JSON string (null without
+  // a summary).
+  std::string cluster_id_json;
+  std::string reported_at_json;
 
   // The summary is stale when now - reported_at > 3 * report_interval (strictly: exactly 3
   // intervals old is still fresh). A cluster without a summary has no fresh metrics: stale.
