@@ -579,3 +579,25 @@ TEST_CASE("fleet health check without per-check results is taken at its reported
     CHECK(c.state == r.state);
   }
 }
+
+TEST_CASE("a cluster checked, deleted and registered again in one batch ends as in one batch per event", "[fleet][view]") {
+  // The view keeps records parsed across a batch and writes them once: the deleted incarnation's
+  // released name claim must still reach the store, and the history must start afresh.
+  const std::vector<v1::Envelope> events{
+      registered("c-1", "web-1", t0),
+      checked("c-1", t0 + 10s),
+      checked("c-1", t0 + 20s, "oxoo"),
+      deleted("c-1", t0 + 30s),
+      registered("c-1", "web-1", t0 + 40s),
+      checked("c-1", t0 + 50s),
+      registered("c-2", "web-1", t0 + 60s),  // the name is taken again: a refused claim
+  };
+  harness one_batch;
+  for (const auto& e : events) one_batch.add(e);
+  one_batch.flush();
+  harness per_event;
+  for (const auto& e : events) per_event.apply(e);
+  CHECK(one_batch.store().digest().sha256_hex == per_event.store().digest().sha256_hex);
+  const auto c = must_read(one_batch, "c-1", t0 + 60s);
+  CHECK(c.created_at == t0 + 40s);
+}

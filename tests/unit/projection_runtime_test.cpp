@@ -1,12 +1,15 @@
 // The projection runtime on a real RocksDB: offsets in the same batch as state, redelivery skipped,
 // duplicates ignored, rejections and dead letters accounted for, digest stable, secondary catch-up.
 #include <catch2/catch.hpp>
+#include <rocksdb/db.h>
 
 #include "fleetledger/events/codec.hpp"
 #include "fleetledger/events/envelope.hpp"
 #include "fleetledger/events/topic_catalogue.hpp"
 #include "fleetledger/projections/applier.hpp"
+#include "fleetledger/projections/dedup_id.hpp"
 #include "fleetledger/projections/key_codec.hpp"
+#include "fleetledger/projections/record_cache.hpp"
 #include "fleetledger/projections/view_store.hpp"
 #include "runtime_records.pb.h"
 #include "support/temp_dir.hpp"
@@ -236,4 +239,134 @@ TEST_CASE("a batch staged while the previous one is being written sees its state
   CHECK(reopened->counters().applied == 3);
   const fe::topic_partition p0{fe::topic_name(std::string(fe::cluster_topic)), fe::partition_id(0)};
   CHECK(reopened->next_offset(p0)->value() == 4);
+}
+
+TEST_CASE("a scan in a new batch merges the batch being written: its puts and its deletions", "[projections][unit]") {
+  temp_dir dir;
+  auto store = fp::view_store::open(dir.path()).value();
+  {
+    auto base = store->begin();
+    base->put("s\x1f" "a", "1");
+    base->put("s\x1f" "x", "old");
+    REQUIRE(store->commit(*base));
+  }
+  auto in_flight = store->begin();
+  in_flight->erase("s\x1f" "x");
+  in_flight->put("s\x1f" "b", "2");
+  REQUIRE(store->commit_async(*in_flight));  // may or may not have reached RocksDB below
+  auto next = store->begin();
+  next->put("s\x1f" "c", "3");
+  std::vector<std::string> seen;
+  next->scan("s\x1f", [&](std::string_view k, std::string_view v) {
+    seen.push_back(std::string(k.substr(2)) + "=" + std::string(v));
+    return true;
+  });
+  CHECK(seen == std::vector<std::string>{"a=1", "b=2", "c=3"});
+  CHECK_FALSE(next->get("s\x1f" "x").has_value());
+  REQUIRE(store->wait_for_writes());
+}
+
+TEST_CASE("event ids are the same only when their strings are: UUIDs in 16 bytes and anything else verbatim", "[projections][unit]") {
+  const auto lower = fp::dedup_id::of("0f8fad5b-d9cb-469f-a165-70867728950e");
+  const auto upper = fp::dedup_id::of("0F8FAD5B-D9CB-469F-A165-70867728950E");
+  const auto other = fp::dedup_id::of("order-42");
+  CHECK(lower.key().size() == fp::dedup_id::uuid_key_size);
+  CHECK(lower.key()[0] == '\0');
+  CHECK(upper.key() == std::string("\1") + "0F8FAD5B-D9CB-469F-A165-70867728950E");
+  CHECK(other.key() == std::string("\1") + "order-42");
+  CHECK_FALSE(lower == upper);
+  CHECK(lower == fp::dedup_id::of("0f8fad5b-d9cb-469f-a165-70867728950e"));
+  CHECK(lower.hash() == fp::dedup_id::of("0f8fad5b-d9cb-469f-a165-70867728950e").hash());
+  // A 15-character id is 16 bytes with its marker: it cannot collide with a UUID's 17-byte key.
+  const auto fifteen = fp::dedup_id::of("abcdefghijklmno");
+  CHECK(fifteen.key().size() == 16);
+  CHECK_FALSE(fp::dedup_id::of("0f8fad5b-d9cb-469f-a165-70867728950").key().size() == fp::dedup_id::uuid_key_size);
+  for (const char* broken : {"0f8fad5b-d9cb-469f-a165-70867728950g", "0f8fad5bxd9cb-469f-a165-70867728950e", ""}) {
+    CHECK(fp::dedup_id::of(broken).key()[0] == '\1');
+  }
+}
+
+TEST_CASE("ids differing only in case are different events and both are applied", "[projections][unit]") {
+  temp_dir dir;
+  counting_view view;
+  auto a = health("c1", 10);
+  a.set_event_id("0f8fad5b-d9cb-469f-a165-70867728950e");
+  auto b = health("c1", 10);
+  b.set_event_id("0F8FAD5B-D9CB-469F-A165-70867728950E");
+  log_fixture log;
+  log.add(0, 0, fe::encode(a));
+  log.add(0, 1, fe::encode(b));
+  log.add(0, 2, fe::encode(a));
+  log.build({{0, 0}, {0, 1}, {0, 2}});
+  auto store = fp::view_store::open(dir.path()).value();
+  fp::applier applier(view, *store);
+  std::vector<fp::dead_letter> dl;
+  REQUIRE(applier.apply(log.records, dl));
+  CHECK(count_for(*store, "c1") == 2);
+  CHECK(store->counters().duplicates == 1);
+}
+
+TEST_CASE("a view store written with another layout is refused with the way out", "[projections][unit]") {
+  temp_dir dir;
+  {
+    auto store = fp::view_store::open(dir.path()).value();
+    auto txn = store->begin();
+    txn->put("k", "v");
+    txn->set_next_offset({fe::topic_name(std::string(fe::cluster_topic)), fe::partition_id(0)}, fe::offset(5));
+    REQUIRE(store->commit(*txn));
+  }
+  {
+    // What a build of the first layout left behind: offsets but no layout version.
+    rocksdb::DBOptions options;
+    std::vector<rocksdb::ColumnFamilyDescriptor> families{
+        {rocksdb::kDefaultColumnFamilyName, {}}, {"meta", {}}, {"dedup", {}}};
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(options, dir.path().string(), families, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    REQUIRE(db->Delete(rocksdb::WriteOptions(), handles[1], "format").ok());
+    for (auto* h : handles) REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
+    REQUIRE(db->Close().ok());
+  }
+  const auto reopened = fp::view_store::open(dir.path());
+  REQUIRE_FALSE(reopened.has_value());
+  CHECK(reopened.err().message.find("--rebuild") != std::string::npos);
+}
+
+TEST_CASE("record_cache reads a key once and writes it once per flush however often it changes", "[projections][unit]") {
+  temp_dir dir;
+  auto store = fp::view_store::open(dir.path()).value();
+  fp::record_cache<fp::Rejection> cache(2);
+  {
+    auto txn = store->begin();
+    bool stored = true;
+    auto& r = cache.get(*txn, "r1", &stored);
+    CHECK_FALSE(stored);
+    for (int i = 0; i < 5; ++i) {
+      cache.get(*txn, "r1").set_offset(i);
+      cache.changed("r1");
+    }
+    CHECK_FALSE(txn->get("r1").has_value());  // nothing written before the flush
+    (void)r;
+    cache.flush(*txn);
+    REQUIRE(txn->get("r1").has_value());
+    REQUIRE(store->commit(*txn));
+  }
+  fp::Rejection back;
+  REQUIRE(back.ParseFromString(*store->reader().get("r1")));
+  CHECK(back.offset() == 4);
+  {
+    // More entries than the bound: after the flush the cache starts over and reads the store again.
+    auto txn = store->begin();
+    for (const char* k : {"r2", "r3", "r4"}) {
+      cache.get(*txn, k).set_offset(7);
+      cache.changed(k);
+    }
+    cache.flush(*txn);
+    REQUIRE(store->commit(*txn));
+    auto again = store->begin();
+    bool stored = false;
+    CHECK(cache.get(*again, "r1", &stored).offset() == 4);
+    CHECK(stored);
+  }
 }
