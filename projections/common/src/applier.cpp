@@ -46,7 +46,38 @@ dead_letter make_dead_letter(const input_record& r, std::string reason) {
 
 }  // namespace
 
+void decode_batch(const view& v, const std::vector<input_record>& records, decoded_batch& out) {
+  const std::size_t n = records.size();
+  out.peeks.resize(n);
+  out.statuses.resize(n);
+  out.errors.resize(n);
+  if (out.events.size() < n) out.events.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& r = records[i];
+    // A type the view does not fold is not even decoded: the payload's field number on the wire
+    // names it (what the record says it is, whatever its headers claim). Records whose payload
+    // cannot be seen this way are decoded in full, which names the problem.
+    out.peeks[i] = events::peek_payload(r.value);
+    if (!out.peeks[i].type.empty() && !v.wants(out.peeks[i].type)) {
+      out.statuses[i] = decoded_batch::status::unwanted;
+      continue;
+    }
+    if (auto decoded = events::decode_into(r.value, out.events[i]); !decoded) {
+      out.statuses[i] = decoded_batch::status::failed;
+      out.errors[i] = decoded.err().message;
+      continue;
+    }
+    out.statuses[i] = decoded_batch::status::decoded;
+  }
+}
+
 std::unique_ptr<write_batch_txn> applier::stage(const std::vector<input_record>& records,
+                                                std::vector<dead_letter>& dead_letters) {
+  decode_batch(view_, records, decoded_);
+  return stage(records, decoded_, dead_letters);
+}
+
+std::unique_ptr<write_batch_txn> applier::stage(const std::vector<input_record>& records, const decoded_batch& decoded,
                                                 std::vector<dead_letter>& dead_letters) {
   auto txn = store_.begin();
   // Next offset per partition as of this batch, so a redelivered record is skipped. Batches come
@@ -57,7 +88,8 @@ std::unique_ptr<write_batch_txn> applier::stage(const std::vector<input_record>&
   };
   std::vector<partition_cursor> cursors;
   partition_cursor* last = nullptr;
-  for (const auto& r : records) {
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const auto& r = records[i];
     if (last == nullptr || *last->where != r.source) {
       last = nullptr;
       for (auto& c : cursors) {
@@ -72,20 +104,15 @@ std::unique_ptr<write_batch_txn> applier::stage(const std::vector<input_record>&
     if (r.at.value() < last->next) continue;  // already reflected by the stored state
     last->next = r.at.value() + 1;
 
-    // A type the view does not fold is not even decoded: the payload's field number on the wire
-    // names it (what the record says it is, whatever its headers claim). Records whose payload
-    // cannot be seen this way are decoded in full, which names the problem.
-    const auto peek = events::peek_payload(r.value);
-    if (!peek.type.empty() && !view_.wants(peek.type)) {
-      ++txn->counters().ignored;
-      continue;
+    switch (decoded.statuses[i]) {
+      case decoded_batch::status::unwanted: ++txn->counters().ignored; continue;
+      case decoded_batch::status::failed:
+        dead_letters.push_back(make_dead_letter(r, decoded.errors[i]));
+        ++txn->counters().dead_lettered;
+        continue;
+      case decoded_batch::status::decoded: break;
     }
-    if (auto decoded = events::decode_into(r.value, event_); !decoded) {
-      dead_letters.push_back(make_dead_letter(r, decoded.err().message));
-      ++txn->counters().dead_lettered;
-      continue;
-    }
-    const fleetledger::v1::Envelope& event = event_;
+    const fleetledger::v1::Envelope& event = decoded.events[i];
     auto id = dedup_id::of(event.event_id());
     if (txn->seen(id)) {
       ++txn->counters().duplicates;
@@ -95,7 +122,7 @@ std::unique_ptr<write_batch_txn> applier::stage(const std::vector<input_record>&
 
     apply_outcome outcome;
     try {
-      outcome = view_.apply(*txn, event, record_context{r.source, r.at, r.timestamp_ms, peek.bytes});
+      outcome = view_.apply(*txn, event, record_context{r.source, r.at, r.timestamp_ms, decoded.peeks[i].bytes});
     } catch (const std::exception& ex) {
       // A view must not throw on data; if one does, the record is parked rather than stopping the projector.
       outcome = apply_outcome::malformed(std::string("APPLY_FAILED: ") + ex.what());

@@ -1,5 +1,7 @@
 #include "fleetledger/projections/projector_runner.hpp"
 
+#include <array>
+#include <future>
 #include <limits>
 #include <map>
 #include <optional>
@@ -203,42 +205,70 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
   log::info("projector started", {{"view", std::string(v.name())}, {"partitions", start.size()},
                                   {"dir", config.view_dir.string()}, {"applied", store.counters().applied}});
 
-  events::poll_batch batch;
-  std::vector<input_record> inputs;
+  // Two batches in flight on the consume side: while batch N is applied on this thread, batch N+1
+  // is decoded on another (decoding is a pure function of the bytes), and batch N-1 is written by
+  // the store's writer thread. Each slot owns its records (and so librdkafka's buffers) until it
+  // has been applied.
+  struct slot {
+    events::poll_batch batch;
+    std::vector<input_record> inputs;
+    decoded_batch decoded;
+  };
+  std::array<slot, 2> slots;
+  std::size_t current = 0;
+  std::optional<std::size_t> decoding;  // the slot whose decode runs (or ran) on the other thread
+  std::future<void> decode_done;
   std::vector<dead_letter> letters;
   auto last_commit = std::chrono::steady_clock::now();
   auto last_status = last_commit;
   bool kafka_commit_due = false;
 
+  // Applies the decoded slot: dead letters first, then the batch goes to the writer.
+  auto apply_slot = [&](slot& s) -> events::result<void> {
+    letters.clear();
+    auto staged = app.stage(s.inputs, s.decoded, letters);
+    if (!letters.empty()) {
+      if (auto p = publish_dead_letters(dlq, v.name(), letters, stop); !p) {
+        return make_error(errc::unavailable, "stopping with an uncommitted batch: " + p.err().message);
+      }
+    }
+    if (auto c = store.commit_async(*staged); !c) return c.err();
+    summary.records += static_cast<std::int64_t>(s.batch.records.size());
+    kafka_commit_due = true;
+    return {};
+  };
+
   while (!stop.load()) {
-    batch.clear();
-    auto polled = consumer.poll(config.poll_timeout, batch, config.batch_max);
+    slot& next = slots[current];
+    next.batch.clear();
+    auto polled = consumer.poll(config.poll_timeout, next.batch, config.batch_max);
     if (!polled) log::warn("poll failed", {{"error", polled.err().message}});
-    if (!batch.records.empty()) {
-      letters.clear();
-      // Reuse the records' topic strings across batches: assign() keeps their capacity, so this
-      // allocates nothing per record.
-      inputs.resize(batch.records.size());
-      for (std::size_t i = 0; i < batch.records.size(); ++i) {
-        const auto& r = batch.records[i];
-        auto& in = inputs[i];
-        in.source.topic.value().assign(r.topic());
-        in.source.partition = r.partition();
-        in.at = r.offset();
-        in.timestamp_ms = r.timestamp_ms();
-        in.key = r.key();
-        in.value = r.value();
+    // Reuse the records' topic strings across batches: assign() keeps their capacity, so this
+    // allocates nothing per record.
+    next.inputs.resize(next.batch.records.size());
+    for (std::size_t i = 0; i < next.batch.records.size(); ++i) {
+      const auto& r = next.batch.records[i];
+      auto& in = next.inputs[i];
+      in.source.topic.value().assign(r.topic());
+      in.source.partition = r.partition();
+      in.at = r.offset();
+      in.timestamp_ms = r.timestamp_ms();
+      in.key = r.key();
+      in.value = r.value();
+    }
+    const auto previous = decoding;
+    if (previous) decode_done.get();
+    decoding.reset();
+    if (!next.inputs.empty()) {
+      decode_done = std::async(std::launch::async, [&v, &next] { decode_batch(v, next.inputs, next.decoded); });
+      decoding = current;
+      current = 1 - current;
+    }
+    if (previous) {
+      if (auto a = apply_slot(slots[*previous]); !a) {
+        if (decoding) decode_done.wait();
+        return a.err();
       }
-      auto staged = app.stage(inputs, letters);
-      if (!letters.empty()) {
-        if (auto p = publish_dead_letters(dlq, v.name(), letters, stop); !p) {
-          return make_error(errc::unavailable, "stopping with an uncommitted batch: " + p.err().message);
-        }
-      }
-      // Written in the background while the next batch is consumed and staged.
-      if (auto c = store.commit_async(*staged); !c) return c.err();
-      summary.records += static_cast<std::int64_t>(batch.records.size());
-      kafka_commit_due = true;
     }
     const auto now = std::chrono::steady_clock::now();
     if (kafka_commit_due && now - last_commit >= config.kafka_commit_interval) {
@@ -254,6 +284,12 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
       last_status = now;
     }
     if (config.exit_at_end && (consumer.caught_up() || reached(consumer.positions(), end_at))) break;
+  }
+  // The last batch polled (with exit_at_end, the one that reached the end) is still to be applied;
+  // on a stop it is applied too rather than consumed again after the restart.
+  if (decoding) {
+    decode_done.get();
+    if (auto a = apply_slot(slots[*decoding]); !a) return a.err();
   }
   if (auto w = store.wait_for_writes(); !w) return w.err();
   if (kafka_commit_due) (void)consumer.commit(store.offsets());

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fleetledger/events/codec.hpp"
 #include "fleetledger/events/ids.hpp"
 #include "fleetledger/events/result.hpp"
 #include "fleetledger/projections/view.hpp"
@@ -31,6 +32,20 @@ struct dead_letter {
   std::string reason;
 };
 
+// What staging a batch needs from each record that depends on nothing but its bytes: its payload
+// type read off the wire, and the decoded envelope or the decode error. Filled by decode_batch(),
+// which only reads the view's wants() and writes this batch, so the projector decodes the next
+// batch on a second thread while the current one is applied. Reused across batches (the
+// envelopes keep their allocations).
+struct decoded_batch {
+  enum class status : std::uint8_t { unwanted, decoded, failed };
+  std::vector<events::payload_peek> peeks;
+  std::vector<status> statuses;
+  std::vector<fleetledger::v1::Envelope> events;
+  std::vector<std::string> errors;  // per record, set when failed
+};
+void decode_batch(const view& v, const std::vector<input_record>& records, decoded_batch& out);
+
 class applier {
 public:
   // A view instance may have folded into another store before: it forgets what it holds in memory.
@@ -39,6 +54,10 @@ public:
   // Applies records into a new batch (not yet durable). Records at offsets the store already
   // reflects are skipped, so redelivery after a crash applies nothing twice.
   [[nodiscard]] std::unique_ptr<write_batch_txn> stage(const std::vector<input_record>& records,
+                                                       std::vector<dead_letter>& dead_letters);
+  // The same with the records already decoded by decode_batch() (same records, same order).
+  [[nodiscard]] std::unique_ptr<write_batch_txn> stage(const std::vector<input_record>& records,
+                                                       const decoded_batch& decoded,
                                                        std::vector<dead_letter>& dead_letters);
   // Makes a staged batch durable. Callers publish its dead letters first, so none is lost.
   [[nodiscard]] events::result<void> commit(write_batch_txn& batch);
@@ -50,7 +69,7 @@ public:
 private:
   view& view_;
   view_store& store_;
-  fleetledger::v1::Envelope event_;  // reused across records: decoding allocates little
+  decoded_batch decoded_;  // for stage() without a decoded batch; reused
 };
 
 // Key of the rejection entries every view keeps in its state:
