@@ -174,3 +174,33 @@ TEST_CASE("offering template lists the type's columns after the common ones") {
   CHECK(p.errors.empty());
   CHECK(p.unknown_columns.empty());
 }
+
+TEST_CASE("offering import streaming form hands over the valid rows in file order and keeps none") {
+  const std::string csv =
+      "offering_id,provider_id,product_type,gpu_model,gpu_count,offer_name\n"
+      "g1,acme,gpu,A100,2,a long offer name that does not fit a small string\n"
+      "g2,acme,gpu,,2,short\n"
+      "c1,acme,compute,,,\n"
+      "g1,acme,gpu,A100,2,duplicate\n"
+      "c2,acme,compute,,,another long offer name for the reused message\n";
+  std::vector<std::pair<std::size_t, std::string>> seen;
+  const auto checked = fp::check_offering_import(csv, {}, [&](std::size_t line, fleetledger::v1::OfferingPublished& o) {
+    seen.emplace_back(line, o.SerializeAsString());
+  });
+  const auto planned = fp::plan_offering_import(csv);
+  CHECK(checked.valid.empty());
+  CHECK(issue_texts(checked) == issue_texts(planned));
+  CHECK(checked.invalid_lines == std::vector<std::size_t>{3, 5});
+  CHECK(checked.rows == 5);
+  REQUIRE(seen.size() == planned.valid.size());
+  REQUIRE(seen.size() == 3);
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    CHECK(seen[i].first == planned.valid[i].line);
+    CHECK(seen[i].second == planned.valid[i].offering.SerializeAsString());
+  }
+  // A row after a long one keeps none of its cells (the message is reused).
+  fleetledger::v1::OfferingPublished second;
+  REQUIRE(second.ParseFromString(seen[1].second));
+  CHECK(second.offering_id() == "c1");
+  CHECK(second.offer_name().empty());
+}

@@ -31,10 +31,8 @@ std::string lower_trimmed(std::string_view s) {
   return out;
 }
 
-struct column {
-  std::string name;                         // as in the header (lower-cased, trimmed)
-  const pb::FieldDescriptor* field{nullptr};  // nullptr: unknown column, ignored
-};
+// How a column's cells are checked and set, decided once from the header (not per cell).
+enum class cell_kind { text, identifier, product_type, url, list, real, int32, int64, boolean, unsupported };
 
 // Range checks beyond offering_rules::validate (which covers required fields and negative prices).
 struct range_rule {
@@ -65,6 +63,35 @@ const std::map<std::string_view, range_rule>& ranges() {
   return r;
 }
 
+struct column {
+  std::string name;                           // as in the header (lower-cased, trimmed)
+  const pb::FieldDescriptor* field{nullptr};  // nullptr: unknown column, ignored
+  cell_kind kind{cell_kind::unsupported};
+  std::optional<range_rule> range{};
+};
+
+cell_kind kind_of(const pb::FieldDescriptor& f) {
+  if (f.is_repeated()) return cell_kind::list;
+  switch (f.cpp_type()) {
+    case pb::FieldDescriptor::CPPTYPE_STRING:
+      if (f.name() == "product_type") return cell_kind::product_type;
+      if (f.name() == "product_page_url") return cell_kind::url;
+      if (f.name() == "offering_id" || f.name() == "provider_id") return cell_kind::identifier;
+      return cell_kind::text;
+    case pb::FieldDescriptor::CPPTYPE_DOUBLE: return cell_kind::real;
+    case pb::FieldDescriptor::CPPTYPE_INT32: return cell_kind::int32;
+    case pb::FieldDescriptor::CPPTYPE_INT64: return cell_kind::int64;
+    case pb::FieldDescriptor::CPPTYPE_BOOL: return cell_kind::boolean;
+    default: return cell_kind::unsupported;
+  }
+}
+
+column known_column(std::string name, const pb::FieldDescriptor* field) {
+  column c{std::move(name), field, kind_of(*field), std::nullopt};
+  if (const auto it = ranges().find(field->name()); it != ranges().end()) c.range = it->second;
+  return c;
+}
+
 std::string quoted(std::string_view v) {
   std::string out = "'";
   out.append(v.substr(0, 60));
@@ -74,75 +101,77 @@ std::string quoted(std::string_view v) {
 }
 
 // Sets one cell into the message; an error message on failure.
-std::optional<std::string> set_cell(OfferingPublished& m, const pb::FieldDescriptor& f, std::string_view cell) {
+std::optional<std::string> set_cell(OfferingPublished& m, const column& c, std::string_view cell) {
   const pb::Reflection& refl = *m.GetReflection();
+  const pb::FieldDescriptor* f = c.field;
   const auto range_error = [&](double v) -> std::optional<std::string> {
-    if (const auto it = ranges().find(f.name()); it != ranges().end()) {
-      if (v < it->second.min || v > it->second.max) {
-        if (it->second.max == std::numeric_limits<double>::max()) return quoted(cell) + " must not be negative";
-        return quoted(cell) + " is out of range " + format_number(it->second.min) + ".." +
-               format_number(it->second.max);
-      }
+    if (c.range && (v < c.range->min || v > c.range->max)) {
+      if (c.range->max == std::numeric_limits<double>::max()) return quoted(cell) + " must not be negative";
+      return quoted(cell) + " is out of range " + format_number(c.range->min) + ".." + format_number(c.range->max);
     }
     return std::nullopt;
   };
-  if (f.is_repeated()) {
-    std::size_t start = 0;
-    while (start <= cell.size()) {
-      const std::size_t sep = cell.find(';', start);
-      const std::string_view item = trim(cell.substr(start, sep == std::string_view::npos ? std::string_view::npos : sep - start));
-      if (!item.empty()) refl.AddString(&m, &f, std::string(item));
-      if (sep == std::string_view::npos) break;
-      start = sep + 1;
-    }
-    return std::nullopt;
-  }
-  switch (f.cpp_type()) {
-    case pb::FieldDescriptor::CPPTYPE_STRING: {
-      std::string v(cell);
-      if (f.name() == "product_type") v = events::normalize_product_type(v);
-      if (f.name() == "product_page_url") {
-        if (auto r = validate_url(v); !r) return r.err().message;
+  switch (c.kind) {
+    case cell_kind::list: {
+      std::size_t start = 0;
+      while (start <= cell.size()) {
+        const std::size_t sep = cell.find(';', start);
+        const std::string_view item =
+            trim(cell.substr(start, sep == std::string_view::npos ? std::string_view::npos : sep - start));
+        if (!item.empty()) refl.AddString(&m, f, std::string(item));
+        if (sep == std::string_view::npos) break;
+        start = sep + 1;
       }
-      if (f.name() == "offering_id" || f.name() == "provider_id") {
-        if (auto r = validate_id(v); !r) return r.err().message;
-      }
-      refl.SetString(&m, &f, std::move(v));
       return std::nullopt;
     }
-    case pb::FieldDescriptor::CPPTYPE_DOUBLE: {
+    case cell_kind::product_type:
+      refl.SetString(&m, f, events::normalize_product_type(cell));
+      return std::nullopt;
+    case cell_kind::url:
+      if (auto r = validate_url(cell); !r) return r.err().message;
+      refl.SetString(&m, f, std::string(cell));
+      return std::nullopt;
+    case cell_kind::identifier:
+      if (auto r = validate_id(cell); !r) return r.err().message;
+      refl.SetString(&m, f, std::string(cell));
+      return std::nullopt;
+    case cell_kind::text:
+      refl.SetString(&m, f, std::string(cell));
+      return std::nullopt;
+    case cell_kind::real: {
       const auto v = parse_double(cell);
       if (!v) return quoted(cell) + " is not a number";
       if (auto e = range_error(*v)) return e;
-      refl.SetDouble(&m, &f, *v);
+      refl.SetDouble(&m, f, *v);
       return std::nullopt;
     }
-    case pb::FieldDescriptor::CPPTYPE_INT32: {
+    case cell_kind::int32: {
       const auto v = parse_integer(cell);
       if (!v) return quoted(cell) + " is not a whole number";
       if (*v < std::numeric_limits<std::int32_t>::min() || *v > std::numeric_limits<std::int32_t>::max()) {
         return quoted(cell) + " is too large";
       }
       if (auto e = range_error(static_cast<double>(*v))) return e;
-      refl.SetInt32(&m, &f, static_cast<std::int32_t>(*v));
+      refl.SetInt32(&m, f, static_cast<std::int32_t>(*v));
       return std::nullopt;
     }
-    case pb::FieldDescriptor::CPPTYPE_INT64: {
+    case cell_kind::int64: {
       const auto v = parse_integer(cell);
       if (!v) return quoted(cell) + " is not a whole number";
       if (auto e = range_error(static_cast<double>(*v))) return e;
-      refl.SetInt64(&m, &f, *v);
+      refl.SetInt64(&m, f, *v);
       return std::nullopt;
     }
-    case pb::FieldDescriptor::CPPTYPE_BOOL: {
+    case cell_kind::boolean: {
       const auto v = parse_bool(cell);
       if (!v) return quoted(cell) + " is not a boolean (true/false, yes/no, 1/0)";
-      refl.SetBool(&m, &f, *v);
+      refl.SetBool(&m, f, *v);
       return std::nullopt;
     }
-    default:
-      return "column type not supported";
+    case cell_kind::unsupported:
+      break;
   }
+  return "column type not supported";
 }
 
 }  // namespace
@@ -159,10 +188,11 @@ std::string import_issue::to_string() const {
   return out;
 }
 
-offering_import_plan plan_offering_import(std::string_view csv_text, const offering_import_options& options) {
+offering_import_plan check_offering_import(std::string_view csv_text, const offering_import_options& options,
+                                           const valid_offering_sink& on_valid) {
   offering_import_plan plan;
   csv_reader reader(csv_text);
-  csv_record record;
+  csv_row record;
 
   auto header = reader.next(record);
   if (!header) {
@@ -182,7 +212,7 @@ offering_import_plan plan_offering_import(std::string_view csv_text, const offer
 
   std::vector<column> columns;
   std::map<std::string, std::size_t> seen;
-  for (const std::string& raw : record.fields) {
+  for (const std::string_view raw : record.fields) {
     column c{lower_trimmed(raw), nullptr};
     if (!is_valid_utf8(raw)) {
       plan.file_error = true;
@@ -198,7 +228,7 @@ offering_import_plan plan_offering_import(std::string_view csv_text, const offer
                                                       std::to_string(it->second) + " and " +
                                                       std::to_string(columns.size() + 1) + ")"});
     } else if (known.contains(c.name)) {
-      c.field = d.FindFieldByName(c.name);
+      if (const pb::FieldDescriptor* f = d.FindFieldByName(c.name)) c = known_column(std::move(c.name), f);
     } else {
       plan.unknown_columns.push_back(c.name);
     }
@@ -218,12 +248,12 @@ offering_import_plan plan_offering_import(std::string_view csv_text, const offer
   }
   if (plan.file_error) return plan;
 
-  const pb::FieldDescriptor* provider_field = d.FindFieldByName("provider_id");
   std::unordered_map<std::string, std::size_t> first_line_of_key;
-  const std::size_t expected_rows = csv_text.size() / 64 + 16;  // a guess; avoids most rehashing
-  first_line_of_key.reserve(expected_rows);
-  plan.valid.reserve(expected_rows);
+  first_line_of_key.reserve(csv_text.size() / 64 + 16);  // a guess; avoids most rehashing
+  std::string key;
   std::set<std::size_t> invalid;
+  // One message for every row: Clear() keeps its strings' storage, so most cells are copied, not allocated.
+  OfferingPublished row;
   for (;;) {
     auto more = reader.next(record);
     if (!more) {
@@ -248,7 +278,7 @@ offering_import_plan plan_offering_import(std::string_view csv_text, const offer
         }
       }
     }
-    parsed_offering row{line, {}};
+    row.Clear();
     for (std::size_t i = 0; i < columns.size() && i < record.fields.size(); ++i) {
       const column& c = columns[i];
       if (c.field == nullptr) continue;
@@ -258,40 +288,50 @@ offering_import_plan plan_offering_import(std::string_view csv_text, const offer
         fail(c.name, "not valid UTF-8");
         continue;
       }
-      if (auto e = set_cell(row.offering, *c.field, cell)) fail(c.name, std::move(*e));
+      if (auto e = set_cell(row, c, cell)) fail(c.name, std::move(*e));
     }
-    if (row.offering.provider_id().empty() && !options.default_provider_id.empty()) {
-      row.offering.GetReflection()->SetString(&row.offering, provider_field, options.default_provider_id);
+    if (row.provider_id().empty() && !options.default_provider_id.empty()) {
+      row.set_provider_id(options.default_provider_id);
     }
     // Shared rules (required per type, non-negative prices); skip columns that already failed.
     const std::size_t cell_errors_end = plan.errors.size();
-    for (const auto& fe : events::validate(row.offering)) {
+    for (const auto& fe : events::validate(row)) {
       bool already = false;
       for (std::size_t i = errors_before; i < cell_errors_end; ++i) already = already || plan.errors[i].column == fe.field;
       if (!already) fail(fe.field, fe.message);
     }
-    if (row.offering.has_min_contract_hours() && row.offering.has_max_contract_hours() &&
-        row.offering.min_contract_hours() > row.offering.max_contract_hours()) {
+    if (row.has_min_contract_hours() && row.has_max_contract_hours() &&
+        row.min_contract_hours() > row.max_contract_hours()) {
       fail("max_contract_hours", "is smaller than min_contract_hours");
     }
-    if (!row.offering.offering_id().empty() && !row.offering.provider_id().empty()) {
-      std::string key = row.offering.provider_id();
+    if (!row.offering_id().empty() && !row.provider_id().empty()) {
+      key.assign(row.provider_id());
       key.push_back('\0');
-      key += row.offering.offering_id();
-      auto [it, inserted] = first_line_of_key.emplace(std::move(key), line);
+      key += row.offering_id();
+      auto [it, inserted] = first_line_of_key.emplace(key, line);
       if (!inserted) {
-        fail("offering_id", "duplicate (provider_id, offering_id) (" + quoted(row.offering.provider_id()) + ", " +
-                                quoted(row.offering.offering_id()) + ") also on line " +
-                                std::to_string(it->second));
+        fail("offering_id", "duplicate (provider_id, offering_id) (" + quoted(row.provider_id()) + ", " +
+                                quoted(row.offering_id()) + ") also on line " + std::to_string(it->second));
       }
     }
     if (plan.errors.size() == errors_before) {
-      plan.valid.push_back(std::move(row));
+      on_valid(line, row);
     } else {
       invalid.insert(line);
     }
   }
   plan.invalid_lines.assign(invalid.begin(), invalid.end());
+  return plan;
+}
+
+offering_import_plan plan_offering_import(std::string_view csv_text, const offering_import_options& options) {
+  std::vector<parsed_offering> valid;
+  valid.reserve(csv_text.size() / 64 + 16);  // a guess; avoids most reallocation
+  auto plan = check_offering_import(csv_text, options, [&](std::size_t line, OfferingPublished& offering) {
+    valid.push_back({line, {}});
+    valid.back().offering.Swap(&offering);
+  });
+  plan.valid = std::move(valid);
   return plan;
 }
 

@@ -17,6 +17,20 @@ struct csv_record {
   std::vector<std::string> fields;  // unquoted values
 };
 
+// A record as views, for readers of large files: no copy per cell. A field views the reader's text,
+// except a quoted field with doubled quotes, which views the row's own unescaped copy. The views
+// stay valid until the next read into the same row (and while the text lives).
+class csv_row {
+public:
+  std::size_t line{0};                     // physical line where the record starts (1-based)
+  std::vector<std::string_view> fields;  // unquoted values
+
+private:
+  friend class csv_reader;
+  std::string unescaped_;                 // the doubled-quote fields of this row, back to back
+  std::vector<std::size_t> unescaped_at_;  // per field: offset into unescaped_, or npos (views the text)
+};
+
 class csv_reader {
 public:
   // The text must outlive the reader.
@@ -25,6 +39,8 @@ public:
   // Reads the next record into out (reusing its storage). true: a record was read; false: end of
   // input. errc::invalid_argument naming the line for an unterminated quoted field or text after a
   // closing quote.
+  [[nodiscard]] events::result<bool> next(csv_row& out);
+  // The same, copying each field into out's strings.
   [[nodiscard]] events::result<bool> next(csv_record& out);
 
   // The physical line the reader is at (1-based).
@@ -34,6 +50,7 @@ private:
   std::string_view text_;
   std::size_t pos_{0};
   std::size_t line_{1};
+  csv_row row_;  // storage of next(csv_record&)
 };
 
 }  // namespace fleetledger::producers

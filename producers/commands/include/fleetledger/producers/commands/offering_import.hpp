@@ -11,6 +11,7 @@
 // Cell formats: numbers as in "12.5" or "-3" (no thousands separators); booleans true/false,
 // yes/no, 1/0 (any case); list columns (features, payment_methods) separated by ';'.
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,16 @@ struct offering_import_plan {
 // Parses and validates a whole CSV text. Never throws for bad input.
 [[nodiscard]] offering_import_plan plan_offering_import(std::string_view csv_text,
                                                         const offering_import_options& options = {});
+
+// The same checks for large files, without keeping the rows: each valid row goes to on_valid (its
+// line and offering, in file order) as soon as it is checked, in a message reused from row to row
+// (on_valid may modify it or swap its content out). A row handed over is valid on its own; whether
+// the file as a whole is acceptable (no errors, or --skip-invalid) is known only from the returned
+// plan, whose `valid` stays empty.
+using valid_offering_sink = std::function<void(std::size_t line, fleetledger::v1::OfferingPublished& offering)>;
+[[nodiscard]] offering_import_plan check_offering_import(std::string_view csv_text,
+                                                         const offering_import_options& options,
+                                                         const valid_offering_sink& on_valid);
 
 // The header row for a product type (template_columns of offering_rules), comma-separated, no newline.
 [[nodiscard]] std::string offering_template_header(std::string_view product_type);
