@@ -58,17 +58,21 @@ struct publisher::state {
   std::map<std::string, kafka_topic_ptr, std::less<>> topics;  // destroyed before rk
   std::mutex broker_error_mutex;
   std::string last_broker_error;  // from error_cb, names the broker that failed
+  kafka_queue_ptr main_queue;  // what rd_kafka_poll serves; destroyed before rk
   std::atomic<bool> stopping{false};
   std::thread poller;
 
   ~state() {
     stop_poller();
+    main_queue.reset();
     topics.clear();  // topic handles before the client
   }
 
   void stop_poller() {
     stopping = true;
-    if (rk) rd_kafka_yield(rk.get());
+    // rd_kafka_queue_yield wakes the poller's wait from this thread (rd_kafka_yield only works inside
+    // a callback: the poller used to sleep out its timeout, 200 ms added to every process exit).
+    if (main_queue) rd_kafka_queue_yield(main_queue.get());
     if (poller.joinable()) poller.join();
   }
 
@@ -242,8 +246,9 @@ result<publisher> publisher::create(const publisher_config& config) {
   auto rk = make_client(RD_KAFKA_PRODUCER, std::move(*conf));
   if (!rk) return rk.err();
   s->rk = std::move(*rk);
+  s->main_queue.reset(rd_kafka_queue_get_main(s->rk.get()));
   s->poller = std::thread([st = s.get()] {
-    while (!st->stopping.load()) rd_kafka_poll(st->rk.get(), 200);
+    while (!st->stopping.load()) rd_kafka_queue_poll_callback(st->main_queue.get(), 200);
   });
   return publisher(std::move(s));
 }
