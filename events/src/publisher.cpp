@@ -29,13 +29,11 @@ struct delivery_batch {
 };
 
 // One record of a call, the opaque of its librdkafka message. Lives in the caller's frame, which
-// waits for every delivery report, so librdkafka can point into the value without copying it.
+// waits for every delivery report, so librdkafka can point into the key and value (owned by the
+// call or its caller) without copying them.
 struct pending_record {
   delivery_batch* batch{nullptr};
   std::string_view topic;
-  std::string key;
-  std::string encoded;      // owns the value of an event record
-  std::string_view value;   // what is sent: encoded, or the caller's bytes (publish_raw)
   // Set by the delivery report.
   rd_kafka_resp_err_t err{RD_KAFKA_RESP_ERR_NO_ERROR};
   std::int32_t partition{-1};
@@ -106,7 +104,8 @@ struct publisher::state {
   }
 
   // Enqueues one record; on QUEUE_FULL serves delivery reports and retries until the delivery timeout.
-  void enqueue(pending_record& rec, std::optional<std::string_view> key, std::span<const header_view> headers) {
+  void enqueue(pending_record& rec, std::optional<std::string_view> key, std::string_view value,
+               std::span<const header_view> headers) {
     rd_kafka_topic_t* rkt = topic(rec.topic);
     if (!rkt) {
       rec.failed = make_kafka_error(rd_kafka_last_error(), "publish to " + std::string(rec.topic) + " failed");
@@ -130,8 +129,8 @@ struct publisher::state {
       vus[n++].u.mem.size = key->size();
     }
     vus[n].vtype = RD_KAFKA_VTYPE_VALUE;
-    vus[n].u.mem.ptr = const_cast<char*>(rec.value.empty() ? "" : rec.value.data());
-    vus[n++].u.mem.size = rec.value.size();
+    vus[n].u.mem.ptr = const_cast<char*>(value.empty() ? "" : value.data());
+    vus[n++].u.mem.size = value.size();
     vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
     vus[n++].u.ptr = &rec;
     for (const auto& h : headers) {
@@ -140,7 +139,7 @@ struct publisher::state {
       vus[n].u.header.val = h.value.empty() ? "" : h.value.data();
       vus[n++].u.header.size = static_cast<ssize_t>(h.value.size());
     }
-    // No RD_KAFKA_MSG_F_COPY: rec.value outlives the delivery report.
+    // No RD_KAFKA_MSG_F_COPY: key and value outlive the delivery report.
     rec.batch->outstanding.fetch_add(1);
     const auto deadline = std::chrono::steady_clock::now() + config.delivery_timeout;
     for (;;) {
@@ -269,6 +268,8 @@ std::vector<result<record_position>> publisher::publish_all(std::span<const flee
   }
   delivery_batch batch;
   std::vector<pending_record> records(events.size());
+  std::vector<std::string> keys(events.size());
+  std::vector<std::string> values(events.size());
   for (std::size_t i = 0; i < events.size(); ++i) {
     const auto& env = events[i];
     auto& rec = records[i];
@@ -279,14 +280,42 @@ std::vector<result<record_position>> publisher::publish_all(std::span<const flee
       continue;
     }
     rec.topic = where->topic;
-    rec.key = std::move(where->key);
-    rec.encoded = encode(env);
-    rec.value = rec.encoded;
+    keys[i] = std::move(where->key);
+    values[i] = encode(env);
     const auto type = payload_type_name(env);
     const std::array<header_view, 3> headers{{{header_type.data(), type},
                                               {header_event_id.data(), env.event_id()},
                                               {header_schema.data(), schema_name}}};
-    state_->enqueue(rec, std::string_view(rec.key), headers);
+    state_->enqueue(rec, std::string_view(keys[i]), values[i], headers);
+  }
+  state_->wait(batch);
+  for (const auto& rec : records) out.push_back(state_->outcome(rec));
+  return out;
+}
+
+std::vector<result<record_position>> publisher::publish_all(std::span<const encoded_batch> batches) {
+  std::size_t total = 0;
+  for (const auto& b : batches) total += b.size();
+  std::vector<result<record_position>> out;
+  out.reserve(total);
+  if (!state_) {
+    for (std::size_t i = 0; i < total; ++i) out.emplace_back(make_error(errc::internal, "publish on a moved-from publisher"));
+    return out;
+  }
+  delivery_batch batch;
+  std::vector<pending_record> records(total);
+  std::size_t i = 0;
+  for (const auto& events : batches) {
+    for (std::size_t j = 0; j < events.size(); ++j, ++i) {
+      const auto& r = events[j];
+      auto& rec = records[i];
+      rec.batch = &batch;
+      rec.topic = r.topic;
+      const std::array<header_view, 3> headers{{{header_type.data(), r.type},
+                                                {header_event_id.data(), r.event_id},
+                                                {header_schema.data(), schema_name}}};
+      state_->enqueue(rec, r.key, r.value, headers);
+    }
   }
   state_->wait(batch);
   for (const auto& rec : records) out.push_back(state_->outcome(rec));
@@ -301,11 +330,10 @@ result<record_position> publisher::publish_raw(std::string_view topic, std::opti
   pending_record rec;
   rec.batch = &batch;
   rec.topic = topic;
-  rec.value = value;  // the caller's bytes outlive the delivery report: we wait for it below
   std::vector<header_view> hv;
   hv.reserve(headers.size());
   for (const auto& [name, v] : headers) hv.push_back({name.c_str(), v});
-  state_->enqueue(rec, key, hv);
+  state_->enqueue(rec, key, value, hv);  // the caller's bytes outlive the delivery report: we wait for it below
   state_->wait(batch);
   return state_->outcome(rec);
 }
