@@ -11,6 +11,9 @@ csv_reader::csv_reader(std::string_view text) noexcept : text_(text) {
   if (text_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
 }
 
+csv_reader::csv_reader(std::string_view text, std::size_t start, std::size_t line) noexcept
+    : text_(text), pos_(std::min(start, text.size())), line_(line) {}
+
 events::result<bool> csv_reader::next(csv_row& out) {
   constexpr std::size_t in_text = std::string_view::npos;
   // Skip blank lines (LF or CRLF alone).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <future>
 #include <limits>
 #include <map>
 #include <optional>
@@ -101,8 +102,10 @@ std::string quoted(std::string_view v) {
 }
 
 // Sets one cell into the message; an error message on failure.
-std::optional<std::string> set_cell(OfferingPublished& m, const column& c, std::string_view cell) {
-  const pb::Reflection& refl = *m.GetReflection();
+// refl is the message's reflection, fetched once per file (each GetReflection() call checks that the
+// descriptors are assigned).
+std::optional<std::string> set_cell(OfferingPublished& m, const pb::Reflection& refl, const column& c,
+                                    std::string_view cell) {
   const pb::FieldDescriptor* f = c.field;
   const auto range_error = [&](double v) -> std::optional<std::string> {
     if (c.range && (v < c.range->min || v > c.range->max)) {
@@ -188,29 +191,27 @@ std::string import_issue::to_string() const {
   return out;
 }
 
-offering_import_plan check_offering_import(std::string_view csv_text, const offering_import_options& options,
-                                           const valid_offering_sink& on_valid) {
-  offering_import_plan plan;
-  csv_reader reader(csv_text);
-  csv_row record;
+namespace {
 
+// Reads the header row into columns; false (with the problems in plan) when the file is unusable.
+bool read_header(csv_reader& reader, csv_row& record, const offering_import_options& options,
+                 offering_import_plan& plan, std::vector<column>& columns) {
   auto header = reader.next(record);
   if (!header) {
     plan.file_error = true;
     plan.errors.push_back({0, "", header.err().message});
-    return plan;
+    return false;
   }
   if (!*header) {
     plan.file_error = true;
     plan.errors.push_back({0, "", "the file is empty: expected a header row (see fleetctl offerings template)"});
-    return plan;
+    return false;
   }
   const std::size_t header_line = record.line;
   const pb::Descriptor& d = *OfferingPublished::descriptor();
   std::set<std::string_view> known;
   for (std::string_view c : events::all_columns()) known.insert(c);
 
-  std::vector<column> columns;
   std::map<std::string, std::size_t> seen;
   for (const std::string_view raw : record.fields) {
     column c{lower_trimmed(raw), nullptr};
@@ -246,14 +247,19 @@ offering_import_plan check_offering_import(std::string_view csv_text, const offe
     plan.file_error = true;
     plan.errors.push_back({header_line, "provider_id", "missing column (required unless --provider is given)"});
   }
-  if (plan.file_error) return plan;
+  return !plan.file_error;
+}
 
-  std::unordered_map<std::string, std::size_t> first_line_of_key;
-  first_line_of_key.reserve(csv_text.size() / 64 + 16);  // a guess; avoids most rehashing
+// The data rows from where reader is to its end: rows, errors and invalid lines go to plan, each
+// row's key to first_line_of_key, each valid row to on_valid.
+void check_rows(csv_reader& reader, csv_row& record, const std::vector<column>& columns,
+                const offering_import_options& options, offering_import_plan& plan,
+                std::unordered_map<std::string, std::size_t>& first_line_of_key, const valid_offering_sink& on_valid) {
   std::string key;
   std::set<std::size_t> invalid;
   // One message for every row: Clear() keeps its strings' storage, so most cells are copied, not allocated.
   OfferingPublished row;
+  const pb::Reflection& refl = *row.GetReflection();
   for (;;) {
     auto more = reader.next(record);
     if (!more) {
@@ -288,7 +294,7 @@ offering_import_plan check_offering_import(std::string_view csv_text, const offe
         fail(c.name, "not valid UTF-8");
         continue;
       }
-      if (auto e = set_cell(row, c, cell)) fail(c.name, std::move(*e));
+      if (auto e = set_cell(row, refl, c, cell)) fail(c.name, std::move(*e));
     }
     if (row.provider_id().empty() && !options.default_provider_id.empty()) {
       row.set_provider_id(options.default_provider_id);
@@ -321,6 +327,100 @@ offering_import_plan check_offering_import(std::string_view csv_text, const offe
     }
   }
   plan.invalid_lines.assign(invalid.begin(), invalid.end());
+}
+
+}  // namespace
+
+offering_import_plan check_offering_import(std::string_view csv_text, const offering_import_options& options,
+                                           const valid_offering_sink& on_valid) {
+  offering_import_plan plan;
+  csv_reader reader(csv_text);
+  csv_row record;
+  std::vector<column> columns;
+  if (!read_header(reader, record, options, plan, columns)) return plan;
+  std::unordered_map<std::string, std::size_t> first_line_of_key;
+  first_line_of_key.reserve(csv_text.size() / 64 + 16);  // a guess; avoids most rehashing
+  check_rows(reader, record, columns, options, plan, first_line_of_key, on_valid);
+  return plan;
+}
+
+namespace {
+
+// Where the data rows can be cut into `parts` parts: offsets just after a newline outside quotes,
+// at or after equal shares of [begin, text end). A newline is outside quotes when an even number of
+// quotes precede it since begin, a record boundary: begin is one and doubled quotes count twice.
+// (In a malformed file the parity can be wrong; then a part sees broken quoting at its end and
+// reports it, and the caller checks the whole file again in one piece.)
+std::vector<std::size_t> cut_points(std::string_view text, std::size_t begin, std::size_t parts) {
+  std::vector<std::size_t> cuts{begin};
+  bool in_quotes = false;
+  std::size_t scanned = begin;
+  for (std::size_t k = 1; k < parts; ++k) {
+    const std::size_t target = std::max(begin + (text.size() - begin) * k / parts, cuts.back());
+    in_quotes ^= (std::count(text.begin() + static_cast<std::ptrdiff_t>(scanned),
+                             text.begin() + static_cast<std::ptrdiff_t>(target), '"') % 2) != 0;
+    std::size_t i = target;
+    for (; i < text.size(); ++i) {
+      if (text[i] == '"') in_quotes = !in_quotes;
+      else if (text[i] == '\n' && !in_quotes) break;
+    }
+    if (i + 1 >= text.size()) break;  // no boundary left: fewer parts
+    cuts.push_back(i + 1);
+    scanned = i + 1;
+  }
+  cuts.push_back(text.size());
+  return cuts;
+}
+
+struct part_result {
+  offering_import_plan plan;
+  std::unordered_map<std::string, std::size_t> first_line_of_key;
+};
+
+}  // namespace
+
+std::optional<offering_import_plan> check_clean_offering_import(std::string_view csv_text,
+                                                                const offering_import_options& options,
+                                                                std::span<const valid_offering_sink> sinks) {
+  if (sinks.empty()) return std::nullopt;
+  offering_import_plan plan;
+  csv_reader header_reader(csv_text);
+  csv_row record;
+  std::vector<column> columns;
+  if (!read_header(header_reader, record, options, plan, columns)) return std::nullopt;
+  const auto cuts = cut_points(csv_text, header_reader.position(), sinks.size());
+  const std::size_t parts = cuts.size() - 1;
+
+  std::vector<part_result> results(parts);
+  const auto check_part = [&](std::size_t k, std::size_t line) {
+    csv_reader reader(csv_text.substr(0, cuts[k + 1]), cuts[k], line);
+    csv_row row;
+    results[k].first_line_of_key.reserve((cuts[k + 1] - cuts[k]) / 64 + 16);
+    check_rows(reader, row, columns, options, results[k].plan, results[k].first_line_of_key, sinks[k]);
+  };
+  {
+    std::vector<std::future<void>> others;
+    std::size_t line = header_reader.line();
+    for (std::size_t k = 1; k < parts; ++k) {
+      line += static_cast<std::size_t>(std::count(csv_text.begin() + static_cast<std::ptrdiff_t>(cuts[k - 1]),
+                                                  csv_text.begin() + static_cast<std::ptrdiff_t>(cuts[k]), '\n'));
+      others.push_back(std::async(std::launch::async, check_part, k, line));
+    }
+    check_part(0, header_reader.line());
+    for (auto& f : others) f.get();  // rethrows what a part threw
+  }
+
+  for (const auto& r : results) {
+    if (!r.plan.errors.empty() || r.plan.file_error) return std::nullopt;
+    plan.rows += r.plan.rows;
+  }
+  // A key repeated across parts is an error on the later line: the single-thread check names it.
+  auto& keys = results[0].first_line_of_key;
+  for (std::size_t k = 1; k < parts; ++k) {
+    for (auto& entry : results[k].first_line_of_key) {
+      if (!keys.insert(std::move(entry)).second) return std::nullopt;
+    }
+  }
   return plan;
 }
 

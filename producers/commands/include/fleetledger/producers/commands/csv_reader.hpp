@@ -35,6 +35,10 @@ class csv_reader {
 public:
   // The text must outlive the reader.
   explicit csv_reader(std::string_view text) noexcept;
+  // Continues a text from offset start, a record boundary on physical line `line` (from a reader's
+  // position() and line(), or found by a caller cutting a file into parts). No byte-order mark is
+  // looked for there.
+  csv_reader(std::string_view text, std::size_t start, std::size_t line) noexcept;
 
   // Reads the next record into out (reusing its storage). true: a record was read; false: end of
   // input. errc::invalid_argument naming the line for an unterminated quoted field or text after a
@@ -45,6 +49,8 @@ public:
 
   // The physical line the reader is at (1-based).
   [[nodiscard]] std::size_t line() const noexcept { return line_; }
+  // The offset in the text the reader is at: after a record, the start of the next one.
+  [[nodiscard]] std::size_t position() const noexcept { return pos_; }
 
 private:
   std::string_view text_;
