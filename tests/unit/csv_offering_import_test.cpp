@@ -271,6 +271,11 @@ TEST_CASE("offering import in parts gives no plan when the single-thread check f
   SECTION("an invalid row in the last part") {
     CHECK_FALSE(check_in_parts(csv + "late,p-1,gpu,,2,x,y\n", 4, ignored).has_value());
   }
+  SECTION("a key repeated within one part") {
+    std::string repeated = csv;
+    repeated.insert(csv.find("\r\no-3,") + 2, "o-2,p-2,compute,,,x,y\n");
+    CHECK_FALSE(check_in_parts(repeated, 2, ignored).has_value());
+  }
   SECTION("a key repeated in different parts") {
     CHECK_FALSE(check_in_parts(csv + "o-1,p-1,compute,,,x,y\n", 4, ignored).has_value());
   }

@@ -1,6 +1,8 @@
 #include "fleetledger/producers/commands/offering_import.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <charconv>
 #include <cmath>
 #include <future>
@@ -8,7 +10,6 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <unordered_map>
 #include <utility>
 
 #include <google/protobuf/descriptor.h>
@@ -177,6 +178,115 @@ std::optional<std::string> set_cell(OfferingPublished& m, const pb::Reflection& 
   return "column type not supported";
 }
 
+// (provider_id, offering_id) -> the line it was first seen on, for the duplicate check. Open
+// addressing over full 64-bit hashes with the key bytes back to back in one string: one cache miss
+// per row where a node-based map took three (it was the costliest step of checking a large file).
+class key_lines {
+public:
+  explicit key_lines(std::size_t expected) : slots_(std::bit_ceil(std::max<std::size_t>(expected * 2, 16))) {}
+
+  // The line key was first seen on, and whether this call inserted it (with `line`).
+  std::pair<std::size_t, bool> emplace(std::string_view key, std::size_t line) {
+    if ((used_ + 1) * 2 > slots_.size()) grow();
+    const std::uint64_t h = std::hash<std::string_view>{}(key);
+    for (std::size_t i = h & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+      slot& sl = slots_[i];
+      if (sl.line == 0) {
+        sl = {h, keys_.size(), key.size(), line};
+        keys_.append(key);
+        ++used_;
+        return {line, true};
+      }
+      if (sl.hash == h && key_of(sl) == key) return {sl.line, false};
+    }
+  }
+
+  // Calls f(key, line) for every key.
+  template <typename F>
+  void for_each(F&& f) const {
+    for (const slot& sl : slots_) {
+      if (sl.line != 0) f(key_of(sl), sl.line);
+    }
+  }
+
+private:
+  struct slot {
+    std::uint64_t hash{0};
+    std::size_t at{0};  // in keys_
+    std::size_t size{0};
+    std::size_t line{0};  // 0: empty (lines start at 1)
+  };
+
+  [[nodiscard]] std::string_view key_of(const slot& sl) const { return std::string_view(keys_).substr(sl.at, sl.size); }
+
+  void grow() {
+    std::vector<slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    for (const slot& sl : old) {
+      if (sl.line == 0) continue;
+      std::size_t i = sl.hash & (slots_.size() - 1);
+      while (slots_[i].line != 0) i = (i + 1) & (slots_.size() - 1);
+      slots_[i] = sl;
+    }
+  }
+
+  std::vector<slot> slots_;
+  std::string keys_;
+  std::size_t used_{0};
+};
+
+// The keys of a part of a file in row order, for a duplicate check once every part is done: sorting
+// them then is cheaper than a hash lookup per row, which misses the cache on a large file.
+class key_log {
+public:
+  explicit key_log(std::size_t expected) { entries_.reserve(expected); }
+
+  void add(std::string_view key) {
+    entries_.push_back({std::hash<std::string_view>{}(key), keys_.size(), key.size()});
+    keys_.append(key);
+  }
+
+  void sort() { std::sort(entries_.begin(), entries_.end(), [](const entry& a, const entry& b) { return a.hash < b.hash; }); }
+
+  // Whether any key appears twice in the sorted logs (full keys are compared when hashes match).
+  static bool any_repeated(std::span<const key_log> logs) {
+    struct ref {
+      std::uint64_t hash;
+      std::string_view key;
+    };
+    std::vector<ref> all;
+    std::size_t total = 0;
+    for (const auto& l : logs) total += l.entries_.size();
+    all.reserve(total);
+    for (const auto& l : logs) {
+      const auto middle = all.size();
+      for (const entry& e : l.entries_) all.push_back({e.hash, std::string_view(l.keys_).substr(e.at, e.size)});
+      std::inplace_merge(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(middle), all.end(),
+                         [](const ref& a, const ref& b) { return a.hash < b.hash; });
+    }
+    for (std::size_t i = 0; i < all.size();) {
+      std::size_t j = i + 1;
+      while (j < all.size() && all[j].hash == all[i].hash) ++j;
+      for (std::size_t a = i; a < j; ++a) {
+        for (std::size_t b = a + 1; b < j; ++b) {
+          if (all[a].key == all[b].key) return true;
+        }
+      }
+      i = j;
+    }
+    return false;
+  }
+
+private:
+  struct entry {
+    std::uint64_t hash;
+    std::size_t at;  // in keys_
+    std::size_t size;
+  };
+  std::vector<entry> entries_;
+  std::string keys_;
+};
+
 }  // namespace
 
 std::string import_issue::to_string() const {
@@ -251,10 +361,11 @@ bool read_header(csv_reader& reader, csv_row& record, const offering_import_opti
 }
 
 // The data rows from where reader is to its end: rows, errors and invalid lines go to plan, each
-// row's key to first_line_of_key, each valid row to on_valid.
+// valid row to on_valid. Repeated keys are found with first_line_of_key as the rows go, or, when it
+// is null, only logged to later_keys (the caller checks them and ignores this plan if one repeats).
 void check_rows(csv_reader& reader, csv_row& record, const std::vector<column>& columns,
-                const offering_import_options& options, offering_import_plan& plan,
-                std::unordered_map<std::string, std::size_t>& first_line_of_key, const valid_offering_sink& on_valid) {
+                const offering_import_options& options, offering_import_plan& plan, key_lines* first_line_of_key,
+                key_log* later_keys, const valid_offering_sink& on_valid) {
   std::string key;
   std::set<std::size_t> invalid;
   // One message for every row: Clear() keeps its strings' storage, so most cells are copied, not allocated.
@@ -314,10 +425,11 @@ void check_rows(csv_reader& reader, csv_row& record, const std::vector<column>& 
       key.assign(row.provider_id());
       key.push_back('\0');
       key += row.offering_id();
-      auto [it, inserted] = first_line_of_key.emplace(key, line);
-      if (!inserted) {
+      if (first_line_of_key == nullptr) {
+        later_keys->add(key);
+      } else if (const auto [first_line, inserted] = first_line_of_key->emplace(key, line); !inserted) {
         fail("offering_id", "duplicate (provider_id, offering_id) (" + quoted(row.provider_id()) + ", " +
-                                quoted(row.offering_id()) + ") also on line " + std::to_string(it->second));
+                                quoted(row.offering_id()) + ") also on line " + std::to_string(first_line));
       }
     }
     if (plan.errors.size() == errors_before) {
@@ -338,9 +450,8 @@ offering_import_plan check_offering_import(std::string_view csv_text, const offe
   csv_row record;
   std::vector<column> columns;
   if (!read_header(reader, record, options, plan, columns)) return plan;
-  std::unordered_map<std::string, std::size_t> first_line_of_key;
-  first_line_of_key.reserve(csv_text.size() / 64 + 16);  // a guess; avoids most rehashing
-  check_rows(reader, record, columns, options, plan, first_line_of_key, on_valid);
+  key_lines first_line_of_key(csv_text.size() / 128);  // a guess at the rows; grows when short
+  check_rows(reader, record, columns, options, plan, &first_line_of_key, nullptr, on_valid);
   return plan;
 }
 
@@ -374,7 +485,7 @@ std::vector<std::size_t> cut_points(std::string_view text, std::size_t begin, st
 
 struct part_result {
   offering_import_plan plan;
-  std::unordered_map<std::string, std::size_t> first_line_of_key;
+  key_log keys{0};
 };
 
 }  // namespace
@@ -395,8 +506,9 @@ std::optional<offering_import_plan> check_clean_offering_import(std::string_view
   const auto check_part = [&](std::size_t k, std::size_t line) {
     csv_reader reader(csv_text.substr(0, cuts[k + 1]), cuts[k], line);
     csv_row row;
-    results[k].first_line_of_key.reserve((cuts[k + 1] - cuts[k]) / 64 + 16);
-    check_rows(reader, row, columns, options, results[k].plan, results[k].first_line_of_key, sinks[k]);
+    results[k].keys = key_log((cuts[k + 1] - cuts[k]) / 64);
+    check_rows(reader, row, columns, options, results[k].plan, nullptr, &results[k].keys, sinks[k]);
+    results[k].keys.sort();
   };
   {
     std::vector<std::future<void>> others;
@@ -414,13 +526,10 @@ std::optional<offering_import_plan> check_clean_offering_import(std::string_view
     if (!r.plan.errors.empty() || r.plan.file_error) return std::nullopt;
     plan.rows += r.plan.rows;
   }
-  // A key repeated across parts is an error on the later line: the single-thread check names it.
-  auto& keys = results[0].first_line_of_key;
-  for (std::size_t k = 1; k < parts; ++k) {
-    for (auto& entry : results[k].first_line_of_key) {
-      if (!keys.insert(std::move(entry)).second) return std::nullopt;
-    }
-  }
+  // A repeated key is an error on its later line: the single-thread check names both lines.
+  std::vector<key_log> logs;
+  for (auto& r : results) logs.push_back(std::move(r.keys));
+  if (key_log::any_repeated(logs)) return std::nullopt;
   return plan;
 }
 
