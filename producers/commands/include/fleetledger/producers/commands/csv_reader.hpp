@@ -22,6 +22,11 @@ struct csv_record {
 // stay valid until the next read into the same row (and while the text lives).
 class csv_row {
 public:
+  csv_row() = default;
+  // Not copyable or movable: the views may point into the row's own buffer.
+  csv_row(const csv_row&) = delete;
+  csv_row& operator=(const csv_row&) = delete;
+
   std::size_t line{0};                     // physical line where the record starts (1-based)
   std::vector<std::string_view> fields;  // unquoted values
 
