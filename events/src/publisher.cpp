@@ -106,12 +106,17 @@ struct publisher::state {
   // Enqueues one record; on QUEUE_FULL serves delivery reports and retries until the delivery timeout.
   void enqueue(pending_record& rec, std::optional<std::string_view> key, std::string_view value,
                std::span<const header_view> headers) {
-    rd_kafka_topic_t* rkt = topic(rec.topic);
+    enqueue(rec, topic(rec.topic), key, value, headers);
+  }
+
+  // The same with the topic handle looked up by the caller (bulk calls look it up once per topic).
+  void enqueue(pending_record& rec, rd_kafka_topic_t* rkt, std::optional<std::string_view> key,
+               std::string_view value, std::span<const header_view> headers) {
     if (!rkt) {
       rec.failed = make_kafka_error(rd_kafka_last_error(), "publish to " + std::string(rec.topic) + " failed");
       return;
     }
-    std::array<rd_kafka_vu_t, 16> fixed{};
+    std::array<rd_kafka_vu_t, 16> fixed;  // the first n entries are written below
     std::vector<rd_kafka_vu_t> dynamic;
     const std::size_t count = 4 + headers.size();
     rd_kafka_vu_t* vus = fixed.data();
@@ -141,7 +146,7 @@ struct publisher::state {
     }
     // No RD_KAFKA_MSG_F_COPY: key and value outlive the delivery report.
     rec.batch->outstanding.fetch_add(1);
-    const auto deadline = std::chrono::steady_clock::now() + config.delivery_timeout;
+    std::optional<std::chrono::steady_clock::time_point> deadline;  // read the clock only when the queue is full
     for (;;) {
       rd_kafka_error_t* e = rd_kafka_produceva(rk.get(), vus, n);
       if (!e) {
@@ -150,7 +155,10 @@ struct publisher::state {
       }
       const auto code = rd_kafka_error_code(e);
       rd_kafka_error_destroy(e);
-      if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL && std::chrono::steady_clock::now() < deadline) {
+      if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL && !deadline) {
+        deadline = std::chrono::steady_clock::now() + config.delivery_timeout;
+      }
+      if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL && std::chrono::steady_clock::now() < *deadline) {
         rd_kafka_poll(rk.get(), 10);  // serve delivery reports to make room
         continue;
       }
@@ -305,16 +313,22 @@ std::vector<result<record_position>> publisher::publish_all(std::span<const enco
   delivery_batch batch;
   std::vector<pending_record> records(total);
   std::size_t i = 0;
+  std::string_view last_topic;
+  rd_kafka_topic_t* last_rkt = nullptr;
   for (const auto& events : batches) {
     for (std::size_t j = 0; j < events.size(); ++j, ++i) {
       const auto& r = events[j];
       auto& rec = records[i];
       rec.batch = &batch;
       rec.topic = r.topic;
+      if (last_rkt == nullptr || r.topic != last_topic) {
+        last_topic = r.topic;
+        last_rkt = state_->topic(r.topic);
+      }
       const std::array<header_view, 3> headers{{{header_type.data(), r.type},
                                                 {header_event_id.data(), r.event_id},
                                                 {header_schema.data(), schema_name}}};
-      state_->enqueue(rec, r.key, r.value, headers);
+      state_->enqueue(rec, last_rkt, r.key, r.value, headers);
     }
   }
   state_->wait(batch);
