@@ -6,7 +6,7 @@
 // reports success for a record the broker did not acknowledge.
 //
 // Thread-safe: several threads may publish through one publisher at once. Delivery reports are
-// served by one internal poll thread.
+// served by one internal poll thread, or, while a bulk publish_all(batches) runs, by its caller.
 #include <chrono>
 #include <cstddef>
 #include <memory>
