@@ -1,8 +1,8 @@
 // fleetctl offerings import FILE.csv [--skip-invalid] [--provider ID]; fleetctl offerings template TYPE.
 #include <algorithm>
 #include <iostream>
-#include <thread>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include <boost/json.hpp>
