@@ -95,13 +95,18 @@ payload_peek peek_payload(std::string_view in) noexcept {
 }
 
 std::string encode(const fleetledger::v1::Envelope& env) {
-  const std::size_t size = env.ByteSizeLong();
-  std::string out(size, '\0');
-  google::protobuf::io::ArrayOutputStream array(out.data(), static_cast<int>(size));
+  std::string out(encoded_size(env), '\0');
+  encode_into(env, out);
+  return out;
+}
+
+std::size_t encoded_size(const fleetledger::v1::Envelope& env) { return env.ByteSizeLong(); }
+
+void encode_into(const fleetledger::v1::Envelope& env, std::span<char> out) {
+  google::protobuf::io::ArrayOutputStream array(out.data(), static_cast<int>(out.size()));
   google::protobuf::io::CodedOutputStream stream(&array);
   stream.SetSerializationDeterministic(true);
   env.SerializeWithCachedSizes(&stream);
-  return out;
 }
 
 result<void> decode_into(std::string_view bytes, fleetledger::v1::Envelope& env) {

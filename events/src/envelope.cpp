@@ -43,6 +43,7 @@ const OneofDescriptor& payload_oneof() {
 // Route of one payload field: the topic and the string field holding the key.
 struct route_entry {
   std::string_view topic;
+  const FieldDescriptor* payload_field{nullptr};  // the oneof member
   const FieldDescriptor* key_field{nullptr};
 };
 
@@ -68,30 +69,35 @@ const std::unordered_map<int, route_entry>& route_table() {
       if (!spec) continue;
       const FieldDescriptor* key = type->FindFieldByName(std::string(to_string(spec->key)));
       if (key == nullptr || key->is_repeated() || key->type() != FieldDescriptor::TYPE_STRING) continue;
-      out.emplace(field->number(), route_entry{spec->name, key});
+      out.emplace(field->number(), route_entry{spec->name, field, key});
     }
     return out;
   }();
   return table;
 }
 
-}  // namespace
-
-event_id new_event_id() {
+// Writes a new version-4 UUID as 36 lower-case characters.
+void write_event_id(char* text) {
   auto& prng = thread_prng();
   std::uint64_t hi = prng();
   std::uint64_t lo = prng();
   hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
   lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10xx (RFC 4122)
   static constexpr char hex[] = "0123456789abcdef";
-  std::string text(36, '-');
   std::size_t pos = 0;
   for (int nibble = 0; nibble < 32; ++nibble) {
-    if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;
+    if (pos == 8 || pos == 13 || pos == 18 || pos == 23) text[pos++] = '-';
     const std::uint64_t word = nibble < 16 ? hi : lo;
     const int shift = 60 - 4 * (nibble % 16);
     text[pos++] = hex[(word >> shift) & 0xf];
   }
+}
+
+}  // namespace
+
+event_id new_event_id() {
+  std::string text(36, '-');
+  write_event_id(text.data());
   return event_id{std::move(text)};
 }
 
@@ -107,13 +113,20 @@ bool is_uuid(std::string_view text) noexcept {
 fleetledger::v1::Envelope make_envelope(const event_metadata& metadata,
                                         std::chrono::system_clock::time_point occurred_at) {
   fleetledger::v1::Envelope env;
-  env.set_event_id(new_event_id().value());
+  fill_envelope(env, metadata, occurred_at);
+  return env;
+}
+
+void fill_envelope(fleetledger::v1::Envelope& env, const event_metadata& metadata,
+                   std::chrono::system_clock::time_point occurred_at) {
+  std::string& id = *env.mutable_event_id();
+  id.resize(36);
+  write_event_id(id.data());
   *env.mutable_occurred_at() = to_timestamp(occurred_at);
   env.set_producer(metadata.producer);
   env.set_actor(metadata.actor);
-  env.set_correlation_id(metadata.correlation_id.empty() ? env.event_id() : metadata.correlation_id);
+  env.set_correlation_id(metadata.correlation_id.empty() ? id : metadata.correlation_id);
   env.set_causation_id(metadata.causation_id);
-  return env;
 }
 
 std::string_view payload_type_name(const fleetledger::v1::Envelope& env) noexcept {
@@ -135,8 +148,7 @@ result<routing> route(const fleetledger::v1::Envelope& env) {
                                                   " has no routing (no topic for its .proto file, "
                                                   "or no string key field)");
   }
-  const auto& payload = env.GetReflection()->GetMessage(
-      env, fleetledger::v1::Envelope::descriptor()->FindFieldByNumber(entry->first));
+  const auto& payload = env.GetReflection()->GetMessage(env, entry->second.payload_field);
   std::string key = payload.GetReflection()->GetString(payload, entry->second.key_field);
   if (key.empty()) {
     return make_error(errc::invalid_argument, std::string(payload_type_name(env)) + "." +

@@ -52,12 +52,29 @@ const std::vector<type_rule>& rules() {
   return r;
 }
 
-const type_rule* find_rule(std::string_view product_type) {
-  const std::string t = normalize_product_type(product_type);
+const type_rule* find_normalized_rule(std::string_view normalized_type) {
   for (const auto& r : rules()) {
-    if (r.type == t) return &r;
+    if (r.type == normalized_type) return &r;
   }
   return nullptr;
+}
+
+const type_rule* find_rule(std::string_view product_type) {
+  return find_normalized_rule(normalize_product_type(product_type));
+}
+
+// The descriptors of each rule's required fields, looked up once (validate() runs per imported row).
+const std::vector<std::vector<const pb::FieldDescriptor*>>& required_descriptors() {
+  static const auto fields = [] {
+    const pb::Descriptor& d = *OfferingPublished::descriptor();
+    std::vector<std::vector<const pb::FieldDescriptor*>> out;
+    for (const auto& r : rules()) {
+      auto& fs = out.emplace_back();
+      for (std::string_view name : r.required) fs.push_back(d.FindFieldByName(std::string(name)));
+    }
+    return out;
+  }();
+  return fields;
 }
 
 // Present: a field with presence is set; a plain proto3 string is non-empty; a repeated field has items.
@@ -104,10 +121,12 @@ std::vector<offering_field_error> validate(const OfferingPublished& offering) {
   if (offering.provider_id().empty()) errors.push_back({"provider_id", "required"});
   if (offering.product_type().empty()) errors.push_back({"product_type", "required"});
 
-  const pb::Descriptor& d = *OfferingPublished::descriptor();
   const std::string type = normalize_product_type(offering.product_type());
-  for (std::string_view name : required_fields(type)) {
-    const pb::FieldDescriptor* f = d.FindFieldByName(std::string(name));
+  const type_rule* rule = find_normalized_rule(type);
+  const std::size_t rule_index = rule == nullptr ? 0 : static_cast<std::size_t>(rule - rules().data());
+  for (std::size_t i = 0; rule != nullptr && i < rule->required.size(); ++i) {
+    const std::string_view name = rule->required[i];
+    const pb::FieldDescriptor* f = required_descriptors()[rule_index][i];
     if (f == nullptr) continue;  // rules name proto fields only; guarded by a unit test
     if (!present(offering, *f)) {
       errors.push_back({std::string(name), "required for product_type " + type});

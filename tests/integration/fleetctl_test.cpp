@@ -427,6 +427,53 @@ TEST_CASE("fleetctl offerings import publishes a mixed file and nothing for a fi
   CHECK(tpl.stdout_text.find("rack_units,power_watts") != std::string::npos);
 }
 
+TEST_CASE("fleetctl offerings import of a large file publishes nothing when only its last rows are bad") {
+  // Over a megabyte, so the file is checked in parts on several threads: a problem near the end
+  // (or a key repeated across parts) must still stop every row from being published.
+  ft::temp_dir dir("fleetctl-csv-large");
+  std::string csv = "offering_id,provider_id,product_type,gpu_model,gpu_count,offer_name,description\n";
+  constexpr int rows = 12'000;
+  for (int i = 0; i < rows; ++i) {
+    csv += "o-" + std::to_string(i) + ",p-" + std::to_string(i % 13) + (i % 2 == 0 ? ",gpu,A100,2," : ",compute,,,") +
+           "\"Offer " + std::to_string(i) + ", large\",\"a description long enough to make the file big\"\n";
+  }
+  REQUIRE(csv.size() > 1024 * 1024);
+  const std::size_t last_line = rows + 2;
+
+  write_file(dir.file("late-error.csv"), csv + "late,p-1,gpu,,2,x,y\n");
+  const auto before = end_offsets();
+  const auto bad = fleetctl({"offerings", "import", dir.file("late-error.csv")});
+  CHECK(bad.exit_code == 2);
+  const auto bs = boost::json::parse(bad.stdout_text).as_object();
+  CHECK(bs.at("published").as_int64() == 0);
+  REQUIRE(bs.at("errors").as_array().size() == 1);
+  CHECK(str(bs.at("errors").as_array()[0].as_object(), "text") ==
+        "line " + std::to_string(last_line) + ", column gpu_model: required for product_type gpu");
+  CHECK(end_offsets() == before);
+
+  write_file(dir.file("late-duplicate.csv"), csv + "o-1,p-1,compute,,,x,y\n");
+  const auto dup = fleetctl({"offerings", "import", dir.file("late-duplicate.csv")});
+  CHECK(dup.exit_code == 2);
+  const auto ds = boost::json::parse(dup.stdout_text).as_object();
+  CHECK(ds.at("published").as_int64() == 0);
+  REQUIRE(ds.at("errors").as_array().size() == 1);
+  CHECK(str(ds.at("errors").as_array()[0].as_object(), "text").find("also on line 3") != std::string::npos);
+  CHECK(end_offsets() == before);
+
+  const auto skip = fleetctl({"offerings", "import", dir.file("late-error.csv"), "--skip-invalid"});
+  REQUIRE(skip.exit_code == 0);
+  const auto ss = json_line(skip);
+  CHECK(ss.at("rows").as_int64() == rows + 1);
+  CHECK(ss.at("published").as_int64() == rows);
+  REQUIRE(ss.at("skipped_lines").as_array().size() == 1);
+  CHECK(ss.at("skipped_lines").as_array()[0].as_int64() == static_cast<std::int64_t>(last_line));
+  const auto& last = ss.at("last").as_object();
+  const Envelope v = read_back("fleet.offering.v1", static_cast<std::int32_t>(last.at("partition").as_int64()),
+                               last.at("offset").as_int64());
+  CHECK(v.offering_published().offering_id() == "o-" + std::to_string(rows - 1));
+  CHECK(v.offering_published().offer_name() == "Offer " + std::to_string(rows - 1) + ", large");
+}
+
 TEST_CASE("fleetctl refuses state errors the reader shows before publishing") {
   fake_reader reader({
       {"/v1/clusters/by-name/taken-name", {200, R"({"cluster_id":"c-other","name":"taken-name"})"}},

@@ -13,6 +13,7 @@
 
 #include "fleetledger/events/codec.hpp"
 #include "fleetledger/events/consumer.hpp"
+#include "fleetledger/events/encoded_batch.hpp"
 #include "fleetledger/events/envelope.hpp"
 #include "fleetledger/events/publisher.hpp"
 #include "fleetledger/events/topic_catalogue.hpp"
@@ -242,6 +243,49 @@ TEST_CASE("publish_all throughput on 200000 events", "[kafka][integration]") {
   std::printf("consume: %zu records in %.3f s = %.0f msg/s; client cpu %.3f s\n", records.size(), read_seconds,
               static_cast<double>(records.size()) / read_seconds, read_cpu);
   CHECK(records.size() == 200'000);
+}
+
+TEST_CASE("publish_all of encoded batches puts every record where it reports in batch order", "[kafka][integration]") {
+  fl::testing::broker_process broker;
+  auto pub = make_publisher(broker.bootstrap());
+  // Two batches (as the offering import fills one per part of its file), keys shared across them.
+  std::vector<encoded_batch> batches(2);
+  std::vector<Envelope> sent;
+  for (int i = 0; i < 3'000; ++i) {
+    const int c = i % cluster_count;
+    sent.push_back(health_check(c, i / cluster_count));
+    REQUIRE(batches[i < 1'700 ? 0 : 1].add(sent.back()));
+  }
+  const auto positions = pub.publish_all(batches);
+  REQUIRE(positions.size() == sent.size());
+  std::map<record_position, std::size_t> index_at;
+  for (std::size_t i = 0; i < positions.size(); ++i) {
+    INFO("event " << i);
+    REQUIRE(positions[i]);
+    CHECK(index_at.emplace(*positions[i], i).second);
+  }
+
+  auto con = make_consumer(broker.bootstrap(), "encoded-batch-test");
+  const auto records = read_all(con, cluster_topic, sent.size());
+  REQUIRE(records.size() == sent.size());
+  std::map<std::string, int> last_sequence;
+  for (const auto& rec : records) {
+    const auto at = index_at.find(rec.position());
+    REQUIRE(at != index_at.end());
+    const Envelope& env = sent[at->second];
+    CHECK(rec.value() == encode(env));
+    CHECK(rec.key() == env.cluster_health_checked().cluster_id());
+    CHECK(rec.header(header_type) == std::optional<std::string_view>("ClusterHealthChecked"));
+    CHECK(rec.header(header_event_id) == std::optional<std::string_view>(env.event_id()));
+    CHECK(rec.header(header_schema) == std::optional<std::string_view>(schema_name));
+    // Per key, the log keeps the order of the batches.
+    const int seq = env.cluster_health_checked().health_score();
+    const auto [it, fresh] = last_sequence.emplace(std::string(rec.key()), seq);
+    if (!fresh) {
+      CHECK(seq == it->second + 1);
+      it->second = seq;
+    }
+  }
 }
 
 TEST_CASE("publish_raw keeps an empty key distinct from a null key", "[kafka][integration]") {

@@ -174,3 +174,126 @@ TEST_CASE("offering template lists the type's columns after the common ones") {
   CHECK(p.errors.empty());
   CHECK(p.unknown_columns.empty());
 }
+
+TEST_CASE("offering import streaming form hands over the valid rows in file order and keeps none") {
+  const std::string csv =
+      "offering_id,provider_id,product_type,gpu_model,gpu_count,offer_name\n"
+      "g1,acme,gpu,A100,2,a long offer name that does not fit a small string\n"
+      "g2,acme,gpu,,2,short\n"
+      "c1,acme,compute,,,\n"
+      "g1,acme,gpu,A100,2,duplicate\n"
+      "c2,acme,compute,,,another long offer name for the reused message\n";
+  std::vector<std::pair<std::size_t, std::string>> seen;
+  const auto checked = fp::check_offering_import(csv, {}, [&](std::size_t line, fleetledger::v1::OfferingPublished& o) {
+    seen.emplace_back(line, o.SerializeAsString());
+  });
+  const auto planned = fp::plan_offering_import(csv);
+  CHECK(checked.valid.empty());
+  CHECK(issue_texts(checked) == issue_texts(planned));
+  CHECK(checked.invalid_lines == std::vector<std::size_t>{3, 5});
+  CHECK(checked.rows == 5);
+  REQUIRE(seen.size() == planned.valid.size());
+  REQUIRE(seen.size() == 3);
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    CHECK(seen[i].first == planned.valid[i].line);
+    CHECK(seen[i].second == planned.valid[i].offering.SerializeAsString());
+  }
+  // A row after a long one keeps none of its cells (the message is reused).
+  fleetledger::v1::OfferingPublished second;
+  REQUIRE(second.ParseFromString(seen[1].second));
+  CHECK(second.offering_id() == "c1");
+  CHECK(second.offer_name().empty());
+}
+
+namespace {
+// A clean mixed file of n rows with quoted commas, doubled quotes, an embedded newline and CRLF ends.
+std::string clean_file(int n) {
+  std::string csv = "\xEF\xBB\xBF" "offering_id,provider_id,product_type,gpu_model,gpu_count,offer_name,description\r\n";
+  for (int i = 0; i < n; ++i) {
+    const std::string id = std::to_string(i);
+    csv += "o-" + id + ",p-" + std::to_string(i % 7) + (i % 2 == 0 ? ",gpu,A100,2," : ",compute,,,") +
+           "\"Offer " + id + ", \"\"quoted\"\"\",\"line one\nline two " + id + "\"\r\n";
+    if (i % 10 == 3) csv += "\r\n";  // a blank line now and then
+  }
+  return csv;
+}
+
+struct collected {
+  std::vector<std::size_t> lines;
+  std::vector<std::string> bytes;
+};
+
+// Runs the parallel check with `parts` sinks; the rows of all parts in part order.
+std::optional<fp::offering_import_plan> check_in_parts(const std::string& csv, std::size_t parts, collected& all) {
+  std::vector<collected> got(parts);
+  std::vector<fp::valid_offering_sink> sinks;
+  for (std::size_t k = 0; k < parts; ++k) {
+    sinks.push_back([&got, k](std::size_t line, fleetledger::v1::OfferingPublished& o) {
+      got[k].lines.push_back(line);
+      got[k].bytes.push_back(o.SerializeAsString());
+    });
+  }
+  auto plan = fp::check_clean_offering_import(csv, {}, sinks);
+  for (const auto& g : got) {
+    all.lines.insert(all.lines.end(), g.lines.begin(), g.lines.end());
+    all.bytes.insert(all.bytes.end(), g.bytes.begin(), g.bytes.end());
+  }
+  return plan;
+}
+}  // namespace
+
+TEST_CASE("offering import in parts gives the single-thread plan and rows for a clean file") {
+  const std::string csv = clean_file(500);
+  collected one;
+  const auto single = fp::check_offering_import(csv, {}, [&](std::size_t line, fleetledger::v1::OfferingPublished& o) {
+    one.lines.push_back(line);
+    one.bytes.push_back(o.SerializeAsString());
+  });
+  REQUIRE(single.errors.empty());
+  REQUIRE(one.lines.size() == 500);
+  for (const std::size_t parts : {1, 2, 3, 4, 7}) {
+    INFO("parts " << parts);
+    collected all;
+    const auto plan = check_in_parts(csv, parts, all);
+    REQUIRE(plan.has_value());
+    CHECK(plan->rows == single.rows);
+    CHECK(plan->errors.empty());
+    CHECK(plan->invalid_lines.empty());
+    CHECK(plan->unknown_columns == single.unknown_columns);
+    CHECK(all.lines == one.lines);
+    CHECK(all.bytes == one.bytes);
+  }
+}
+
+TEST_CASE("offering import in parts gives no plan when the single-thread check finds a problem") {
+  const std::string csv = clean_file(400);
+  collected ignored;
+  SECTION("an invalid row in the last part") {
+    CHECK_FALSE(check_in_parts(csv + "late,p-1,gpu,,2,x,y\n", 4, ignored).has_value());
+  }
+  SECTION("a key repeated within one part") {
+    std::string repeated = csv;
+    repeated.insert(csv.find("\r\no-3,") + 2, "o-2,p-2,compute,,,x,y\n");
+    CHECK_FALSE(check_in_parts(repeated, 2, ignored).has_value());
+  }
+  SECTION("a key repeated in different parts") {
+    CHECK_FALSE(check_in_parts(csv + "o-1,p-1,compute,,,x,y\n", 4, ignored).has_value());
+  }
+  // Broken quoting inserted after a record boundary in the middle: the parity the cut relies on is off.
+  const std::size_t middle = csv.find("\r\no-200,") + 2;
+  SECTION("a quoted field never closed in the middle of the file") {
+    std::string broken = csv;
+    broken.insert(middle, "\"open,p-1,compute,,,x,y\n");
+    REQUIRE(fp::plan_offering_import(broken).file_error);
+    CHECK_FALSE(check_in_parts(broken, 4, ignored).has_value());
+  }
+  SECTION("a quote inside an unquoted field") {
+    std::string broken = csv;
+    broken.insert(middle, "bad\"id,p-1,compute,,,x,y\n");
+    REQUIRE(fp::plan_offering_import(broken).file_error);
+    CHECK_FALSE(check_in_parts(broken, 4, ignored).has_value());
+  }
+  SECTION("a column twice in the header") {
+    CHECK_FALSE(check_in_parts("offering_id,offering_id\n", 2, ignored).has_value());
+  }
+}

@@ -108,3 +108,52 @@ TEST_CASE("csv reader returns nothing for empty input and for a lone BOM") {
   CHECK(read_all("").records.empty());
   CHECK(read_all("\xEF\xBB\xBF").records.empty());
 }
+
+namespace {
+// Every record through the zero-copy reader, copied out before the next read.
+read_all_result read_all_views(std::string_view text) {
+  read_all_result out;
+  fp::csv_reader reader(text);
+  fp::csv_row row;
+  for (int i = 0; i < 10000; ++i) {
+    auto more = reader.next(row);
+    if (!more) {
+      out.error = more.err().message;
+      break;
+    }
+    if (!*more) break;
+    fp::csv_record r{row.line, {}};
+    for (const auto f : row.fields) r.fields.emplace_back(f);
+    out.records.push_back(std::move(r));
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("csv reader views match the copying reader on every quoting case") {
+  const std::string_view text =
+      "\xEF\xBB\xBF" "h1,h2,h3,h4\r\n"
+      "\"a \"\"x\"\"\",plain,\"b, \"\"y\"\" \nz\",\"\"\"\"\n"
+      "\n"
+      "\"no doubled\",\"\",,\"\"\"lead\"\r\n"
+      "last,\"t\",\"\"\"\"\"\",";
+  const auto copied = read_all(text);
+  const auto viewed = read_all_views(text);
+  REQUIRE(copied.error.empty());
+  REQUIRE(viewed.error.empty());
+  REQUIRE(viewed.records.size() == 4);
+  for (std::size_t i = 0; i < copied.records.size(); ++i) {
+    CHECK(viewed.records[i].line == copied.records[i].line);
+    CHECK(viewed.records[i].fields == copied.records[i].fields);
+  }
+  CHECK(viewed.records[1].fields == fields{"a \"x\"", "plain", "b, \"y\" \nz", "\""});
+  CHECK(viewed.records[2].fields == fields{"no doubled", "", "", "\"lead"});
+  CHECK(viewed.records[3].fields == fields{"last", "t", "\"\"", ""});
+  CHECK(viewed.records[3].line == 6);
+}
+
+TEST_CASE("csv reader views report the same errors as the copying reader") {
+  for (const std::string_view text : {"a,b\n1,2\n3,\"open\nstill open\n", "a\n\"x\"y\n", "a\nab\"c\n"}) {
+    CHECK(read_all_views(text).error == read_all(text).error);
+  }
+}

@@ -197,3 +197,21 @@ TEST_CASE("make_envelope sets id time and metadata", "[envelope]") {
     CHECK(fleetledger::events::make_envelope({}).event_id() != fleetledger::events::make_envelope({}).event_id());
   }
 }
+
+TEST_CASE("fill_envelope reuses an envelope with a new id each time and keeps its payload", "[envelope]") {
+  Envelope env;
+  env.mutable_offering_published()->set_provider_id("acme");
+  fleetledger::events::fill_envelope(env, {.producer = "fleetctl", .actor = "op-1"});
+  const std::string first = env.event_id();
+  CHECK(fleetledger::events::is_uuid(first));
+  CHECK(first[14] == '4');  // version 4
+  CHECK(env.correlation_id() == first);
+  CHECK(env.producer() == "fleetctl");
+  CHECK(env.actor() == "op-1");
+  fleetledger::events::fill_envelope(env, {.producer = "fleetctl", .correlation_id = "corr-1"});
+  CHECK(env.event_id() != first);
+  CHECK(fleetledger::events::is_uuid(env.event_id()));
+  CHECK(env.correlation_id() == "corr-1");
+  CHECK(env.actor().empty());
+  CHECK(env.offering_published().provider_id() == "acme");
+}

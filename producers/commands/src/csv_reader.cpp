@@ -1,5 +1,7 @@
 #include "fleetledger/producers/commands/csv_reader.hpp"
 
+#include <algorithm>
+
 namespace fleetledger::producers {
 
 using events::errc;
@@ -9,7 +11,11 @@ csv_reader::csv_reader(std::string_view text) noexcept : text_(text) {
   if (text_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
 }
 
-events::result<bool> csv_reader::next(csv_record& out) {
+csv_reader::csv_reader(std::string_view text, std::size_t start, std::size_t line) noexcept
+    : text_(text), pos_(std::min(start, text.size())), line_(line) {}
+
+events::result<bool> csv_reader::next(csv_row& out) {
+  constexpr std::size_t in_text = std::string_view::npos;
   // Skip blank lines (LF or CRLF alone).
   while (pos_ < text_.size()) {
     if (text_[pos_] == '\n') {
@@ -22,40 +28,54 @@ events::result<bool> csv_reader::next(csv_record& out) {
       break;
     }
   }
-  if (pos_ >= text_.size()) {
-    out.fields.clear();
-    return false;
-  }
+  out.fields.clear();
+  out.unescaped_.clear();
+  out.unescaped_at_.clear();
+  if (pos_ >= text_.size()) return false;
   out.line = line_;
 
-  // Field strings are reused from record to record (assign, not reallocate): the import reads
-  // millions of cells.
-  std::size_t count = 0;
+  const char* const text = text_.data();
   const std::size_t n = text_.size();
+  bool any_unescaped = false;
+  // Appends one field; an unescaped one gets its view once the row is complete (the buffer may move).
+  const auto add = [&](std::string_view view, std::size_t unescaped_at) {
+    out.fields.push_back(view);
+    out.unescaped_at_.push_back(unescaped_at);
+  };
   for (;;) {
-    if (count == out.fields.size()) out.fields.emplace_back();
-    std::string& field = out.fields[count];
-    field.clear();
-    if (pos_ < n && text_[pos_] == '"') {
-      // Quoted field: runs to the matching quote; "" is a literal quote; newlines are data.
+    const std::size_t count = out.fields.size();
+    if (pos_ < n && text[pos_] == '"') {
+      // Quoted field: runs to the matching quote; "" is a literal quote; newlines are data. Without
+      // a doubled quote the value is one slice of the text.
       const std::size_t start_line = line_;
-      ++pos_;
+      const std::size_t begin = ++pos_;
+      std::size_t unescaped_at = in_text;
       bool closed = false;
       while (pos_ < n) {
         const std::size_t q = text_.find('"', pos_);
         const std::size_t stop = q == std::string_view::npos ? n : q;
-        for (std::size_t i = pos_; i < stop; ++i) {
-          if (text_[i] == '\n') ++line_;
-        }
-        field.append(text_.substr(pos_, stop - pos_));
+        line_ += static_cast<std::size_t>(std::count(text + pos_, text + stop, '\n'));
         if (q == std::string_view::npos) {
           pos_ = n;
           break;
         }
-        if (q + 1 < n && text_[q + 1] == '"') {
-          field.push_back('"');
+        if (q + 1 < n && text[q + 1] == '"') {
+          if (unescaped_at == in_text) {
+            unescaped_at = out.unescaped_.size();
+            out.unescaped_.append(text + begin, q - begin);
+          } else {
+            out.unescaped_.append(text + pos_, q - pos_);
+          }
+          out.unescaped_.push_back('"');
           pos_ = q + 2;
           continue;
+        }
+        if (unescaped_at == in_text) {
+          add(text_.substr(begin, q - begin), in_text);
+        } else {
+          out.unescaped_.append(text + pos_, q - pos_);
+          add(std::string_view(nullptr, 0), unescaped_at);
+          any_unescaped = true;
         }
         pos_ = q + 1;
         closed = true;
@@ -65,48 +85,75 @@ events::result<bool> csv_reader::next(csv_record& out) {
         return make_error(errc::invalid_argument,
                           "line " + std::to_string(start_line) + ": quoted field is never closed");
       }
-      if (pos_ < n && text_[pos_] != ',' && text_[pos_] != '\n' &&
-          !(text_[pos_] == '\r' && (pos_ + 1 == n || text_[pos_ + 1] == '\n'))) {
+      if (pos_ < n && text[pos_] != ',' && text[pos_] != '\n' &&
+          !(text[pos_] == '\r' && (pos_ + 1 == n || text[pos_ + 1] == '\n'))) {
         return make_error(errc::invalid_argument, "line " + std::to_string(line_) +
                                                       ": unexpected text after a closing quote (field " +
                                                       std::to_string(count + 1) + ")");
       }
     } else {
       std::size_t stop = pos_;
-      while (stop < n && text_[stop] != ',' && text_[stop] != '\n') ++stop;
+      bool has_quote = false;
+      while (stop < n) {
+        const char c = text[stop];
+        if (c == ',' || c == '\n') break;
+        has_quote = has_quote || c == '"';
+        ++stop;
+      }
       std::size_t end = stop;
-      if (end > pos_ && text_[end - 1] == '\r' && (stop == n || text_[stop] == '\n')) --end;
-      const std::string_view raw = text_.substr(pos_, end - pos_);
-      if (raw.find('"') != std::string_view::npos) {
+      if (end > pos_ && text[end - 1] == '\r' && (stop == n || text[stop] == '\n')) --end;
+      if (has_quote) {
         return make_error(errc::invalid_argument,
                           "line " + std::to_string(line_) + ": a quote inside an unquoted field (field " +
                               std::to_string(count + 1) + "); quote the whole field and double the quote");
       }
-      field.assign(raw);
+      add(text_.substr(pos_, end - pos_), in_text);
       pos_ = end;
     }
-    ++count;
+    bool done = false;
     if (pos_ >= n) {
-      out.fields.resize(count);
-      return true;
-    }
-    if (text_[pos_] == ',') {
+      done = true;
+    } else if (text[pos_] == ',') {
       ++pos_;
       if (pos_ >= n) {  // trailing comma at end of input: one more empty field
-        out.fields.resize(count + 1);
-        out.fields[count].clear();
-        return true;
+        add(std::string_view(), in_text);
+        done = true;
       }
-      continue;
+    } else {
+      if (text[pos_] == '\r') ++pos_;
+      if (pos_ < n && text[pos_] == '\n') {
+        ++pos_;
+        ++line_;
+      }
+      done = true;
     }
-    if (text_[pos_] == '\r') ++pos_;
-    if (pos_ < n && text_[pos_] == '\n') {
-      ++pos_;
-      ++line_;
-    }
-    out.fields.resize(count);
-    return true;
+    if (done) break;
   }
+  if (any_unescaped) {
+    // Each unescaped field ends where the next one starts (or at the end of the buffer).
+    std::size_t end = out.unescaped_.size();
+    for (std::size_t i = out.fields.size(); i-- > 0;) {
+      const std::size_t at = out.unescaped_at_[i];
+      if (at == in_text) continue;
+      out.fields[i] = std::string_view(out.unescaped_).substr(at, end - at);
+      end = at;
+    }
+  }
+  return true;
+}
+
+events::result<bool> csv_reader::next(csv_record& out) {
+  auto more = next(row_);
+  if (!more) return more;
+  if (!*more) {
+    out.fields.clear();
+    return false;
+  }
+  out.line = row_.line;
+  // Field strings are reused from record to record (assign, not reallocate).
+  out.fields.resize(row_.fields.size());
+  for (std::size_t i = 0; i < row_.fields.size(); ++i) out.fields[i].assign(row_.fields[i]);
+  return true;
 }
 
 }  // namespace fleetledger::producers

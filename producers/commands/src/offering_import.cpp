@@ -1,13 +1,15 @@
 #include "fleetledger/producers/commands/offering_import.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <charconv>
 #include <cmath>
+#include <future>
 #include <limits>
 #include <map>
 #include <optional>
 #include <set>
-#include <unordered_map>
 #include <utility>
 
 #include <google/protobuf/descriptor.h>
@@ -31,10 +33,8 @@ std::string lower_trimmed(std::string_view s) {
   return out;
 }
 
-struct column {
-  std::string name;                         // as in the header (lower-cased, trimmed)
-  const pb::FieldDescriptor* field{nullptr};  // nullptr: unknown column, ignored
-};
+// How a column's cells are checked and set, decided once from the header (not per cell).
+enum class cell_kind { text, identifier, product_type, url, list, real, int32, int64, boolean, unsupported };
 
 // Range checks beyond offering_rules::validate (which covers required fields and negative prices).
 struct range_rule {
@@ -65,6 +65,35 @@ const std::map<std::string_view, range_rule>& ranges() {
   return r;
 }
 
+struct column {
+  std::string name;                           // as in the header (lower-cased, trimmed)
+  const pb::FieldDescriptor* field{nullptr};  // nullptr: unknown column, ignored
+  cell_kind kind{cell_kind::unsupported};
+  std::optional<range_rule> range{};
+};
+
+cell_kind kind_of(const pb::FieldDescriptor& f) {
+  if (f.is_repeated()) return cell_kind::list;
+  switch (f.cpp_type()) {
+    case pb::FieldDescriptor::CPPTYPE_STRING:
+      if (f.name() == "product_type") return cell_kind::product_type;
+      if (f.name() == "product_page_url") return cell_kind::url;
+      if (f.name() == "offering_id" || f.name() == "provider_id") return cell_kind::identifier;
+      return cell_kind::text;
+    case pb::FieldDescriptor::CPPTYPE_DOUBLE: return cell_kind::real;
+    case pb::FieldDescriptor::CPPTYPE_INT32: return cell_kind::int32;
+    case pb::FieldDescriptor::CPPTYPE_INT64: return cell_kind::int64;
+    case pb::FieldDescriptor::CPPTYPE_BOOL: return cell_kind::boolean;
+    default: return cell_kind::unsupported;
+  }
+}
+
+column known_column(std::string name, const pb::FieldDescriptor* field) {
+  column c{std::move(name), field, kind_of(*field), std::nullopt};
+  if (const auto it = ranges().find(field->name()); it != ranges().end()) c.range = it->second;
+  return c;
+}
+
 std::string quoted(std::string_view v) {
   std::string out = "'";
   out.append(v.substr(0, 60));
@@ -74,76 +103,189 @@ std::string quoted(std::string_view v) {
 }
 
 // Sets one cell into the message; an error message on failure.
-std::optional<std::string> set_cell(OfferingPublished& m, const pb::FieldDescriptor& f, std::string_view cell) {
-  const pb::Reflection& refl = *m.GetReflection();
+// refl is the message's reflection, fetched once per file (each GetReflection() call checks that the
+// descriptors are assigned).
+std::optional<std::string> set_cell(OfferingPublished& m, const pb::Reflection& refl, const column& c,
+                                    std::string_view cell) {
+  const pb::FieldDescriptor* f = c.field;
   const auto range_error = [&](double v) -> std::optional<std::string> {
-    if (const auto it = ranges().find(f.name()); it != ranges().end()) {
-      if (v < it->second.min || v > it->second.max) {
-        if (it->second.max == std::numeric_limits<double>::max()) return quoted(cell) + " must not be negative";
-        return quoted(cell) + " is out of range " + format_number(it->second.min) + ".." +
-               format_number(it->second.max);
-      }
+    if (c.range && (v < c.range->min || v > c.range->max)) {
+      if (c.range->max == std::numeric_limits<double>::max()) return quoted(cell) + " must not be negative";
+      return quoted(cell) + " is out of range " + format_number(c.range->min) + ".." + format_number(c.range->max);
     }
     return std::nullopt;
   };
-  if (f.is_repeated()) {
-    std::size_t start = 0;
-    while (start <= cell.size()) {
-      const std::size_t sep = cell.find(';', start);
-      const std::string_view item = trim(cell.substr(start, sep == std::string_view::npos ? std::string_view::npos : sep - start));
-      if (!item.empty()) refl.AddString(&m, &f, std::string(item));
-      if (sep == std::string_view::npos) break;
-      start = sep + 1;
-    }
-    return std::nullopt;
-  }
-  switch (f.cpp_type()) {
-    case pb::FieldDescriptor::CPPTYPE_STRING: {
-      std::string v(cell);
-      if (f.name() == "product_type") v = events::normalize_product_type(v);
-      if (f.name() == "product_page_url") {
-        if (auto r = validate_url(v); !r) return r.err().message;
+  switch (c.kind) {
+    case cell_kind::list: {
+      std::size_t start = 0;
+      while (start <= cell.size()) {
+        const std::size_t sep = cell.find(';', start);
+        const std::string_view item =
+            trim(cell.substr(start, sep == std::string_view::npos ? std::string_view::npos : sep - start));
+        if (!item.empty()) refl.AddString(&m, f, std::string(item));
+        if (sep == std::string_view::npos) break;
+        start = sep + 1;
       }
-      if (f.name() == "offering_id" || f.name() == "provider_id") {
-        if (auto r = validate_id(v); !r) return r.err().message;
-      }
-      refl.SetString(&m, &f, std::move(v));
       return std::nullopt;
     }
-    case pb::FieldDescriptor::CPPTYPE_DOUBLE: {
+    case cell_kind::product_type:
+      refl.SetString(&m, f, events::normalize_product_type(cell));
+      return std::nullopt;
+    case cell_kind::url:
+      if (auto r = validate_url(cell); !r) return r.err().message;
+      refl.SetString(&m, f, std::string(cell));
+      return std::nullopt;
+    case cell_kind::identifier:
+      if (auto r = validate_id(cell); !r) return r.err().message;
+      refl.SetString(&m, f, std::string(cell));
+      return std::nullopt;
+    case cell_kind::text:
+      refl.SetString(&m, f, std::string(cell));
+      return std::nullopt;
+    case cell_kind::real: {
       const auto v = parse_double(cell);
       if (!v) return quoted(cell) + " is not a number";
       if (auto e = range_error(*v)) return e;
-      refl.SetDouble(&m, &f, *v);
+      refl.SetDouble(&m, f, *v);
       return std::nullopt;
     }
-    case pb::FieldDescriptor::CPPTYPE_INT32: {
+    case cell_kind::int32: {
       const auto v = parse_integer(cell);
       if (!v) return quoted(cell) + " is not a whole number";
       if (*v < std::numeric_limits<std::int32_t>::min() || *v > std::numeric_limits<std::int32_t>::max()) {
         return quoted(cell) + " is too large";
       }
       if (auto e = range_error(static_cast<double>(*v))) return e;
-      refl.SetInt32(&m, &f, static_cast<std::int32_t>(*v));
+      refl.SetInt32(&m, f, static_cast<std::int32_t>(*v));
       return std::nullopt;
     }
-    case pb::FieldDescriptor::CPPTYPE_INT64: {
+    case cell_kind::int64: {
       const auto v = parse_integer(cell);
       if (!v) return quoted(cell) + " is not a whole number";
       if (auto e = range_error(static_cast<double>(*v))) return e;
-      refl.SetInt64(&m, &f, *v);
+      refl.SetInt64(&m, f, *v);
       return std::nullopt;
     }
-    case pb::FieldDescriptor::CPPTYPE_BOOL: {
+    case cell_kind::boolean: {
       const auto v = parse_bool(cell);
       if (!v) return quoted(cell) + " is not a boolean (true/false, yes/no, 1/0)";
-      refl.SetBool(&m, &f, *v);
+      refl.SetBool(&m, f, *v);
       return std::nullopt;
     }
-    default:
-      return "column type not supported";
+    case cell_kind::unsupported:
+      break;
   }
+  return "column type not supported";
 }
+
+// (provider_id, offering_id) -> the line it was first seen on, for the duplicate check. Open
+// addressing over full 64-bit hashes with the key bytes back to back in one string: one cache miss
+// per row where a node-based map took three (it was the costliest step of checking a large file).
+class key_lines {
+public:
+  explicit key_lines(std::size_t expected) : slots_(std::bit_ceil(std::max<std::size_t>(expected * 2, 16))) {}
+
+  // The line key was first seen on, and whether this call inserted it (with `line`).
+  std::pair<std::size_t, bool> emplace(std::string_view key, std::size_t line) {
+    if ((used_ + 1) * 2 > slots_.size()) grow();
+    const std::uint64_t h = std::hash<std::string_view>{}(key);
+    for (std::size_t i = h & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+      slot& sl = slots_[i];
+      if (sl.line == 0) {
+        sl = {h, keys_.size(), key.size(), line};
+        keys_.append(key);
+        ++used_;
+        return {line, true};
+      }
+      if (sl.hash == h && key_of(sl) == key) return {sl.line, false};
+    }
+  }
+
+  // Calls f(key, line) for every key.
+  template <typename F>
+  void for_each(F&& f) const {
+    for (const slot& sl : slots_) {
+      if (sl.line != 0) f(key_of(sl), sl.line);
+    }
+  }
+
+private:
+  struct slot {
+    std::uint64_t hash{0};
+    std::size_t at{0};  // in keys_
+    std::size_t size{0};
+    std::size_t line{0};  // 0: empty (lines start at 1)
+  };
+
+  [[nodiscard]] std::string_view key_of(const slot& sl) const { return std::string_view(keys_).substr(sl.at, sl.size); }
+
+  void grow() {
+    std::vector<slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    for (const slot& sl : old) {
+      if (sl.line == 0) continue;
+      std::size_t i = sl.hash & (slots_.size() - 1);
+      while (slots_[i].line != 0) i = (i + 1) & (slots_.size() - 1);
+      slots_[i] = sl;
+    }
+  }
+
+  std::vector<slot> slots_;
+  std::string keys_;
+  std::size_t used_{0};
+};
+
+// The keys of a part of a file in row order, for a duplicate check once every part is done: sorting
+// them then is cheaper than a hash lookup per row, which misses the cache on a large file.
+class key_log {
+public:
+  explicit key_log(std::size_t expected) { entries_.reserve(expected); }
+
+  void add(std::string_view key) {
+    entries_.push_back({std::hash<std::string_view>{}(key), keys_.size(), key.size()});
+    keys_.append(key);
+  }
+
+  void sort() { std::sort(entries_.begin(), entries_.end(), [](const entry& a, const entry& b) { return a.hash < b.hash; }); }
+
+  // Whether any key appears twice in the sorted logs (full keys are compared when hashes match).
+  static bool any_repeated(std::span<const key_log> logs) {
+    struct ref {
+      std::uint64_t hash;
+      std::string_view key;
+    };
+    std::vector<ref> all;
+    std::size_t total = 0;
+    for (const auto& l : logs) total += l.entries_.size();
+    all.reserve(total);
+    for (const auto& l : logs) {
+      const auto middle = all.size();
+      for (const entry& e : l.entries_) all.push_back({e.hash, std::string_view(l.keys_).substr(e.at, e.size)});
+      std::inplace_merge(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(middle), all.end(),
+                         [](const ref& a, const ref& b) { return a.hash < b.hash; });
+    }
+    for (std::size_t i = 0; i < all.size();) {
+      std::size_t j = i + 1;
+      while (j < all.size() && all[j].hash == all[i].hash) ++j;
+      for (std::size_t a = i; a < j; ++a) {
+        for (std::size_t b = a + 1; b < j; ++b) {
+          if (all[a].key == all[b].key) return true;
+        }
+      }
+      i = j;
+    }
+    return false;
+  }
+
+private:
+  struct entry {
+    std::uint64_t hash;
+    std::size_t at;  // in keys_
+    std::size_t size;
+  };
+  std::vector<entry> entries_;
+  std::string keys_;
+};
 
 }  // namespace
 
@@ -159,30 +301,29 @@ std::string import_issue::to_string() const {
   return out;
 }
 
-offering_import_plan plan_offering_import(std::string_view csv_text, const offering_import_options& options) {
-  offering_import_plan plan;
-  csv_reader reader(csv_text);
-  csv_record record;
+namespace {
 
+// Reads the header row into columns; false (with the problems in plan) when the file is unusable.
+bool read_header(csv_reader& reader, csv_row& record, const offering_import_options& options,
+                 offering_import_plan& plan, std::vector<column>& columns) {
   auto header = reader.next(record);
   if (!header) {
     plan.file_error = true;
     plan.errors.push_back({0, "", header.err().message});
-    return plan;
+    return false;
   }
   if (!*header) {
     plan.file_error = true;
     plan.errors.push_back({0, "", "the file is empty: expected a header row (see fleetctl offerings template)"});
-    return plan;
+    return false;
   }
   const std::size_t header_line = record.line;
   const pb::Descriptor& d = *OfferingPublished::descriptor();
   std::set<std::string_view> known;
   for (std::string_view c : events::all_columns()) known.insert(c);
 
-  std::vector<column> columns;
   std::map<std::string, std::size_t> seen;
-  for (const std::string& raw : record.fields) {
+  for (const std::string_view raw : record.fields) {
     column c{lower_trimmed(raw), nullptr};
     if (!is_valid_utf8(raw)) {
       plan.file_error = true;
@@ -198,7 +339,7 @@ offering_import_plan plan_offering_import(std::string_view csv_text, const offer
                                                       std::to_string(it->second) + " and " +
                                                       std::to_string(columns.size() + 1) + ")"});
     } else if (known.contains(c.name)) {
-      c.field = d.FindFieldByName(c.name);
+      if (const pb::FieldDescriptor* f = d.FindFieldByName(c.name)) c = known_column(std::move(c.name), f);
     } else {
       plan.unknown_columns.push_back(c.name);
     }
@@ -216,14 +357,20 @@ offering_import_plan plan_offering_import(std::string_view csv_text, const offer
     plan.file_error = true;
     plan.errors.push_back({header_line, "provider_id", "missing column (required unless --provider is given)"});
   }
-  if (plan.file_error) return plan;
+  return !plan.file_error;
+}
 
-  const pb::FieldDescriptor* provider_field = d.FindFieldByName("provider_id");
-  std::unordered_map<std::string, std::size_t> first_line_of_key;
-  const std::size_t expected_rows = csv_text.size() / 64 + 16;  // a guess; avoids most rehashing
-  first_line_of_key.reserve(expected_rows);
-  plan.valid.reserve(expected_rows);
+// The data rows from where reader is to its end: rows, errors and invalid lines go to plan, each
+// valid row to on_valid. Repeated keys are found with first_line_of_key as the rows go, or, when it
+// is null, only logged to later_keys (the caller checks them and ignores this plan if one repeats).
+void check_rows(csv_reader& reader, csv_row& record, const std::vector<column>& columns,
+                const offering_import_options& options, offering_import_plan& plan, key_lines* first_line_of_key,
+                key_log* later_keys, const valid_offering_sink& on_valid) {
+  std::string key;
   std::set<std::size_t> invalid;
+  // One message for every row: Clear() keeps its strings' storage, so most cells are copied, not allocated.
+  OfferingPublished row;
+  const pb::Reflection& refl = *row.GetReflection();
   for (;;) {
     auto more = reader.next(record);
     if (!more) {
@@ -248,7 +395,7 @@ offering_import_plan plan_offering_import(std::string_view csv_text, const offer
         }
       }
     }
-    parsed_offering row{line, {}};
+    row.Clear();
     for (std::size_t i = 0; i < columns.size() && i < record.fields.size(); ++i) {
       const column& c = columns[i];
       if (c.field == nullptr) continue;
@@ -258,40 +405,142 @@ offering_import_plan plan_offering_import(std::string_view csv_text, const offer
         fail(c.name, "not valid UTF-8");
         continue;
       }
-      if (auto e = set_cell(row.offering, *c.field, cell)) fail(c.name, std::move(*e));
+      if (auto e = set_cell(row, refl, c, cell)) fail(c.name, std::move(*e));
     }
-    if (row.offering.provider_id().empty() && !options.default_provider_id.empty()) {
-      row.offering.GetReflection()->SetString(&row.offering, provider_field, options.default_provider_id);
+    if (row.provider_id().empty() && !options.default_provider_id.empty()) {
+      row.set_provider_id(options.default_provider_id);
     }
     // Shared rules (required per type, non-negative prices); skip columns that already failed.
     const std::size_t cell_errors_end = plan.errors.size();
-    for (const auto& fe : events::validate(row.offering)) {
+    for (const auto& fe : events::validate(row)) {
       bool already = false;
       for (std::size_t i = errors_before; i < cell_errors_end; ++i) already = already || plan.errors[i].column == fe.field;
       if (!already) fail(fe.field, fe.message);
     }
-    if (row.offering.has_min_contract_hours() && row.offering.has_max_contract_hours() &&
-        row.offering.min_contract_hours() > row.offering.max_contract_hours()) {
+    if (row.has_min_contract_hours() && row.has_max_contract_hours() &&
+        row.min_contract_hours() > row.max_contract_hours()) {
       fail("max_contract_hours", "is smaller than min_contract_hours");
     }
-    if (!row.offering.offering_id().empty() && !row.offering.provider_id().empty()) {
-      std::string key = row.offering.provider_id();
+    if (!row.offering_id().empty() && !row.provider_id().empty()) {
+      key.assign(row.provider_id());
       key.push_back('\0');
-      key += row.offering.offering_id();
-      auto [it, inserted] = first_line_of_key.emplace(std::move(key), line);
-      if (!inserted) {
-        fail("offering_id", "duplicate (provider_id, offering_id) (" + quoted(row.offering.provider_id()) + ", " +
-                                quoted(row.offering.offering_id()) + ") also on line " +
-                                std::to_string(it->second));
+      key += row.offering_id();
+      if (first_line_of_key == nullptr) {
+        later_keys->add(key);
+      } else if (const auto [first_line, inserted] = first_line_of_key->emplace(key, line); !inserted) {
+        fail("offering_id", "duplicate (provider_id, offering_id) (" + quoted(row.provider_id()) + ", " +
+                                quoted(row.offering_id()) + ") also on line " + std::to_string(first_line));
       }
     }
     if (plan.errors.size() == errors_before) {
-      plan.valid.push_back(std::move(row));
+      on_valid(line, row);
     } else {
       invalid.insert(line);
     }
   }
   plan.invalid_lines.assign(invalid.begin(), invalid.end());
+}
+
+}  // namespace
+
+offering_import_plan check_offering_import(std::string_view csv_text, const offering_import_options& options,
+                                           const valid_offering_sink& on_valid) {
+  offering_import_plan plan;
+  csv_reader reader(csv_text);
+  csv_row record;
+  std::vector<column> columns;
+  if (!read_header(reader, record, options, plan, columns)) return plan;
+  key_lines first_line_of_key(csv_text.size() / 128);  // a guess at the rows; grows when short
+  check_rows(reader, record, columns, options, plan, &first_line_of_key, nullptr, on_valid);
+  return plan;
+}
+
+namespace {
+
+// Where the data rows can be cut into `parts` parts: offsets just after a newline outside quotes,
+// at or after equal shares of [begin, text end). A newline is outside quotes when an even number of
+// quotes precede it since begin, a record boundary: begin is one and doubled quotes count twice.
+// (In a malformed file the parity can be wrong; then a part sees broken quoting at its end and
+// reports it, and the caller checks the whole file again in one piece.)
+std::vector<std::size_t> cut_points(std::string_view text, std::size_t begin, std::size_t parts) {
+  std::vector<std::size_t> cuts{begin};
+  bool in_quotes = false;
+  std::size_t scanned = begin;
+  for (std::size_t k = 1; k < parts; ++k) {
+    const std::size_t target = std::max(begin + (text.size() - begin) * k / parts, cuts.back());
+    in_quotes ^= (std::count(text.begin() + static_cast<std::ptrdiff_t>(scanned),
+                             text.begin() + static_cast<std::ptrdiff_t>(target), '"') % 2) != 0;
+    std::size_t i = target;
+    for (; i < text.size(); ++i) {
+      if (text[i] == '"') in_quotes = !in_quotes;
+      else if (text[i] == '\n' && !in_quotes) break;
+    }
+    if (i + 1 >= text.size()) break;  // no boundary left: fewer parts
+    cuts.push_back(i + 1);
+    scanned = i + 1;
+  }
+  cuts.push_back(text.size());
+  return cuts;
+}
+
+struct part_result {
+  offering_import_plan plan;
+  key_log keys{0};
+};
+
+}  // namespace
+
+std::optional<offering_import_plan> check_clean_offering_import(std::string_view csv_text,
+                                                                const offering_import_options& options,
+                                                                std::span<const valid_offering_sink> sinks) {
+  if (sinks.empty()) return std::nullopt;
+  offering_import_plan plan;
+  csv_reader header_reader(csv_text);
+  csv_row record;
+  std::vector<column> columns;
+  if (!read_header(header_reader, record, options, plan, columns)) return std::nullopt;
+  const auto cuts = cut_points(csv_text, header_reader.position(), sinks.size());
+  const std::size_t parts = cuts.size() - 1;
+
+  std::vector<part_result> results(parts);
+  const auto check_part = [&](std::size_t k, std::size_t line) {
+    csv_reader reader(csv_text.substr(0, cuts[k + 1]), cuts[k], line);
+    csv_row row;
+    results[k].keys = key_log((cuts[k + 1] - cuts[k]) / 64);
+    check_rows(reader, row, columns, options, results[k].plan, nullptr, &results[k].keys, sinks[k]);
+    results[k].keys.sort();
+  };
+  {
+    std::vector<std::future<void>> others;
+    std::size_t line = header_reader.line();
+    for (std::size_t k = 1; k < parts; ++k) {
+      line += static_cast<std::size_t>(std::count(csv_text.begin() + static_cast<std::ptrdiff_t>(cuts[k - 1]),
+                                                  csv_text.begin() + static_cast<std::ptrdiff_t>(cuts[k]), '\n'));
+      others.push_back(std::async(std::launch::async, check_part, k, line));
+    }
+    check_part(0, header_reader.line());
+    for (auto& f : others) f.get();  // rethrows what a part threw
+  }
+
+  for (const auto& r : results) {
+    if (!r.plan.errors.empty() || r.plan.file_error) return std::nullopt;
+    plan.rows += r.plan.rows;
+  }
+  // A repeated key is an error on its later line: the single-thread check names both lines.
+  std::vector<key_log> logs;
+  for (auto& r : results) logs.push_back(std::move(r.keys));
+  if (key_log::any_repeated(logs)) return std::nullopt;
+  return plan;
+}
+
+offering_import_plan plan_offering_import(std::string_view csv_text, const offering_import_options& options) {
+  std::vector<parsed_offering> valid;
+  valid.reserve(csv_text.size() / 64 + 16);  // a guess; avoids most reallocation
+  auto plan = check_offering_import(csv_text, options, [&](std::size_t line, OfferingPublished& offering) {
+    valid.push_back({line, {}});
+    valid.back().offering.Swap(&offering);
+  });
+  plan.valid = std::move(valid);
   return plan;
 }
 

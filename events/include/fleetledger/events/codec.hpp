@@ -1,6 +1,7 @@
 #pragma once
 // The record value of every event topic: a serialized fleetledger.v1.Envelope.
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,11 @@ inline constexpr std::size_t max_envelope_bytes = 8 * 1024 * 1024;
 
 // Deterministic serialization (map entries sorted), so equal envelopes give equal bytes.
 [[nodiscard]] std::string encode(const fleetledger::v1::Envelope& env);
+// encode() into caller memory, for bulk producers that write many events into one buffer:
+// encoded_size() first (it also caches the sizes the write uses), then encode_into() with exactly
+// that many bytes, before the envelope changes.
+[[nodiscard]] std::size_t encoded_size(const fleetledger::v1::Envelope& env);
+void encode_into(const fleetledger::v1::Envelope& env, std::span<char> out);
 
 // Parses and checks what protobuf cannot (it accepts many random byte strings as unknown fields):
 // a payload is set, event_id is a UUID, occurred_at is set and representable as a time_point.

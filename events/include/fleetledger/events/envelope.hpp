@@ -33,6 +33,11 @@ struct event_metadata {
     const event_metadata& metadata,
     std::chrono::system_clock::time_point occurred_at = std::chrono::system_clock::now());
 
+// make_envelope() into an existing envelope, for loops that build many: the header fields get a new
+// event id, the time and the metadata, reusing the message's storage; the payload is left as it is.
+void fill_envelope(fleetledger::v1::Envelope& env, const event_metadata& metadata,
+                   std::chrono::system_clock::time_point occurred_at = std::chrono::system_clock::now());
+
 // The payload's message name ("ClusterRegistered"), as in the fl-type header; empty when no payload
 // is set. Points into the descriptor pool, so it outlives the envelope.
 [[nodiscard]] std::string_view payload_type_name(const fleetledger::v1::Envelope& env) noexcept;

@@ -6,7 +6,7 @@
 // reports success for a record the broker did not acknowledge.
 //
 // Thread-safe: several threads may publish through one publisher at once. Delivery reports are
-// served by one internal poll thread.
+// served by one internal poll thread, or, while a bulk publish_all(batches) runs, by its caller.
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "fleetledger/events/encoded_batch.hpp"
 #include "fleetledger/events/ids.hpp"
 #include "fleetledger/events/kafka_config.hpp"
 #include "fleetledger/events/result.hpp"
@@ -48,6 +49,11 @@ public:
   // in input order. Records with the same key keep their input order in the log.
   [[nodiscard]] std::vector<result<record_position>> publish_all(
       std::span<const fleetledger::v1::Envelope> events);
+
+  // The same for events already routed and encoded (bulk producers), batch after batch, all in one
+  // pipeline: one result per record, in batch order then record order. The batches must stay
+  // unchanged until the call returns; their bytes are sent without a copy.
+  [[nodiscard]] std::vector<result<record_position>> publish_all(std::span<const encoded_batch> batches);
 
   // Any record (dead-letter topic, tools): key nullopt = null key, "" = empty key; the value and
   // headers are sent as given (no fl-* headers are added).

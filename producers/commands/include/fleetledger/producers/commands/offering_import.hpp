@@ -11,6 +11,9 @@
 // Cell formats: numbers as in "12.5" or "-3" (no thousands separators); booleans true/false,
 // yes/no, 1/0 (any case); list columns (features, payment_methods) separated by ';'.
 #include <cstddef>
+#include <functional>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +55,25 @@ struct offering_import_plan {
 // Parses and validates a whole CSV text. Never throws for bad input.
 [[nodiscard]] offering_import_plan plan_offering_import(std::string_view csv_text,
                                                         const offering_import_options& options = {});
+
+// The same checks for large files, without keeping the rows: each valid row goes to on_valid (its
+// line and offering, in file order) as soon as it is checked, in a message reused from row to row
+// (on_valid may modify it or swap its content out). A row handed over is valid on its own; whether
+// the file as a whole is acceptable (no errors, or --skip-invalid) is known only from the returned
+// plan, whose `valid` stays empty.
+using valid_offering_sink = std::function<void(std::size_t line, fleetledger::v1::OfferingPublished& offering)>;
+[[nodiscard]] offering_import_plan check_offering_import(std::string_view csv_text,
+                                                         const offering_import_options& options,
+                                                         const valid_offering_sink& on_valid);
+
+// check_offering_import on several threads, for large files. The data rows are cut into up to
+// sinks.size() consecutive parts at record boundaries; each part is checked on its own thread and
+// its valid rows go to its own sink, in file order (sink 0 gets the first rows). Only a clean file
+// gets a plan: no problem in any part and no (provider_id, offering_id) repeated across parts; that
+// plan is then exactly check_offering_import's. nullopt otherwise: run check_offering_import for the
+// exact problems and valid rows (the sinks may have received rows by then; the caller drops them).
+[[nodiscard]] std::optional<offering_import_plan> check_clean_offering_import(
+    std::string_view csv_text, const offering_import_options& options, std::span<const valid_offering_sink> sinks);
 
 // The header row for a product type (template_columns of offering_rules), comma-separated, no newline.
 [[nodiscard]] std::string offering_template_header(std::string_view product_type);

@@ -1,0 +1,57 @@
+#pragma once
+// Events routed and encoded ahead of publishing, back to back in one buffer (no allocation per
+// event once it has grown). For bulk producers such as the offering import, which encode while they
+// validate and publish only once the whole input is known to be good: publisher::publish_all(batch)
+// sends the records without copying or encoding them again.
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fleetledger/events/result.hpp"
+#include "fleetledger/v1/envelope.pb.h"
+
+namespace fleetledger::events {
+
+class encoded_batch {
+public:
+  // One record as publish_all sends it: topic, key, value (the encoded envelope) and the values of
+  // the fl-type and fl-event-id headers. The views live as long as the batch is not changed.
+  struct record {
+    std::string_view topic;
+    std::string_view key;
+    std::string_view value;
+    std::string_view type;
+    std::string_view event_id;
+  };
+
+  // Room for this many events.
+  void reserve(std::size_t events);
+
+  // Routes and encodes the event (as publisher::publish_all would) and appends it; the envelope can
+  // be reused afterwards. errc::invalid_argument when it has no route (nothing is appended).
+  [[nodiscard]] result<void> add(const fleetledger::v1::Envelope& env);
+
+  [[nodiscard]] std::size_t size() const noexcept { return records_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return records_.empty(); }
+  [[nodiscard]] const record& operator[](std::size_t i) const noexcept { return records_[i]; }
+
+private:
+  // Records are written into blocks that never move, so a view taken at add() stays valid; a block
+  // is not zero-filled and never copied when the batch grows (a 100,000-row import is ~30 MB).
+  static constexpr std::size_t block_bytes = 4 * 1024 * 1024;
+  struct block {
+    std::unique_ptr<char[]> data;
+    std::size_t size{0};
+    std::size_t used{0};
+  };
+  char* room_for(std::size_t bytes);
+
+  std::vector<block> blocks_;
+  std::vector<record> records_;
+  int last_payload_case_{0};  // payload_type_name() of the last payload case, looked up once per run
+  std::string_view last_type_;
+};
+
+}  // namespace fleetledger::events

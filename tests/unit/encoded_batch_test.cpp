@@ -1,0 +1,59 @@
+// Events encoded ahead of publishing (events/src/encoded_batch.cpp): each record carries the route,
+// the headers' values and exactly the bytes encode() gives, and earlier records stay valid as the
+// batch grows past its blocks.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "fleetledger/events/codec.hpp"
+#include "fleetledger/events/encoded_batch.hpp"
+#include "fleetledger/events/envelope.hpp"
+#include "fleetledger/events/topic_catalogue.hpp"
+
+using fleetledger::v1::Envelope;
+namespace fe = fleetledger::events;
+
+TEST_CASE("encoded batch records carry route headers and the encode() bytes across blocks", "[encoded_batch]") {
+  fe::encoded_batch batch;
+  std::vector<std::string> expected_values;
+  std::vector<std::string> expected_ids;
+  Envelope env;
+  // Small records, then records of 1.5 MB: more than one 4 MB block, and one record larger than
+  // the room left in a block.
+  for (int i = 0; i < 12; ++i) {
+    fe::fill_envelope(env, {.producer = "test"});
+    auto* o = env.mutable_offering_published();
+    o->set_provider_id("provider-" + std::to_string(i % 3));
+    o->set_offering_id("off-" + std::to_string(i));
+    o->set_description(std::string(i < 6 ? 10 : 1'500'000, static_cast<char>('a' + i)));
+    REQUIRE(batch.add(env));
+    expected_values.push_back(fe::encode(env));
+    expected_ids.push_back(env.event_id());
+  }
+  REQUIRE(batch.size() == 12);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto& r = batch[i];
+    CHECK(r.topic == fe::offering_topic);
+    CHECK(r.key == "provider-" + std::to_string(i % 3));
+    CHECK(r.type == "OfferingPublished");
+    CHECK(r.event_id == expected_ids[i]);
+    CHECK(r.value == expected_values[i]);
+  }
+}
+
+TEST_CASE("encoded batch refuses an envelope without a route and keeps what it has", "[encoded_batch]") {
+  fe::encoded_batch batch;
+  Envelope env = fe::make_envelope({.producer = "test"});
+  env.mutable_offering_published()->set_provider_id("acme");
+  REQUIRE(batch.add(env));
+  Envelope no_payload = fe::make_envelope({.producer = "test"});
+  const auto refused = batch.add(no_payload);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.err().message.find("without a payload") != std::string::npos);
+  Envelope no_key = fe::make_envelope({.producer = "test"});
+  no_key.mutable_offering_published()->set_offering_id("o-1");
+  CHECK_FALSE(batch.add(no_key));
+  REQUIRE(batch.size() == 1);
+  CHECK(batch[0].value == fe::encode(env));
+}
