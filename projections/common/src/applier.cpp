@@ -51,7 +51,15 @@ void decode_batch(const view& v, const std::vector<input_record>& records, decod
   out.peeks.resize(n);
   out.statuses.resize(n);
   out.errors.resize(n);
-  if (out.events.size() < n) out.events.resize(n);
+  out.events.assign(n, nullptr);
+  if (out.arena) {
+    out.arena->Reset();
+  } else {
+    google::protobuf::ArenaOptions options;
+    options.start_block_size = 256 * 1024;
+    options.max_block_size = 4 * 1024 * 1024;
+    out.arena = std::make_unique<google::protobuf::Arena>(options);
+  }
   for (std::size_t i = 0; i < n; ++i) {
     const auto& r = records[i];
     // A type the view does not fold is not even decoded: the payload's field number on the wire
@@ -62,7 +70,8 @@ void decode_batch(const view& v, const std::vector<input_record>& records, decod
       out.statuses[i] = decoded_batch::status::unwanted;
       continue;
     }
-    if (auto decoded = events::decode_into(r.value, out.events[i]); !decoded) {
+    out.events[i] = google::protobuf::Arena::CreateMessage<fleetledger::v1::Envelope>(out.arena.get());
+    if (auto decoded = events::decode_into(r.value, *out.events[i]); !decoded) {
       out.statuses[i] = decoded_batch::status::failed;
       out.errors[i] = decoded.err().message;
       continue;
@@ -112,7 +121,7 @@ std::unique_ptr<write_batch_txn> applier::stage(const std::vector<input_record>&
         continue;
       case decoded_batch::status::decoded: break;
     }
-    const fleetledger::v1::Envelope& event = decoded.events[i];
+    const fleetledger::v1::Envelope& event = *decoded.events[i];
     auto id = dedup_id::of(event.event_id());
     if (txn->seen(id)) {
       ++txn->counters().duplicates;

@@ -3,9 +3,12 @@
 // event ids, apply through the view, and commit state + offsets + counters in one WriteBatch.
 // The projector feeds it records from Kafka; tests and the replay tool feed it records directly.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <google/protobuf/arena.h>
 
 #include "fleetledger/events/codec.hpp"
 #include "fleetledger/events/ids.hpp"
@@ -41,8 +44,11 @@ struct decoded_batch {
   enum class status : std::uint8_t { unwanted, decoded, failed };
   std::vector<events::payload_peek> peeks;
   std::vector<status> statuses;
-  std::vector<fleetledger::v1::Envelope> events;
-  std::vector<std::string> errors;  // per record, set when failed
+  std::vector<fleetledger::v1::Envelope*> events;  // on arena, valid until the next decode_batch()
+  std::vector<std::string> errors;                  // per record, set when failed
+  // The batch's envelopes live on one arena, dropped whole by the next decode: a parse costs
+  // pointer bumps instead of a malloc and free per sub-message.
+  std::unique_ptr<google::protobuf::Arena> arena;
 };
 void decode_batch(const view& v, const std::vector<input_record>& records, decoded_batch& out);
 
