@@ -46,8 +46,12 @@ dead_letter make_dead_letter(const input_record& r, std::string reason) {
 
 }  // namespace
 
-void decode_batch(const view& v, const std::vector<input_record>& records, decoded_batch& out) {
+void decode_batch(const view& v, const std::vector<input_record>& records, decoded_batch& out,
+                  const view_store* store) {
   const std::size_t n = records.size();
+  out.ids.resize(n);
+  out.id_stored.assign(n, 0);
+  out.has_id_stored = store != nullptr;
   out.peeks.resize(n);
   out.statuses.resize(n);
   out.errors.resize(n);
@@ -77,6 +81,8 @@ void decode_batch(const view& v, const std::vector<input_record>& records, decod
       continue;
     }
     out.statuses[i] = decoded_batch::status::decoded;
+    out.ids[i] = dedup_id::of(out.events[i]->event_id());
+    if (store != nullptr) out.id_stored[i] = store->id_stored(out.ids[i]) ? 1 : 0;
   }
 }
 
@@ -122,12 +128,12 @@ std::unique_ptr<write_batch_txn> applier::stage(const std::vector<input_record>&
       case decoded_batch::status::decoded: break;
     }
     const fleetledger::v1::Envelope& event = *decoded.events[i];
-    auto id = dedup_id::of(event.event_id());
-    if (txn->seen(id)) {
+    const dedup_id& id = decoded.ids[i];
+    if (txn->seen(id, decoded.has_id_stored ? std::optional<bool>(decoded.id_stored[i] != 0) : std::nullopt)) {
       ++txn->counters().duplicates;
       continue;
     }
-    txn->mark_seen(std::move(id));
+    txn->mark_seen(id);
 
     apply_outcome outcome;
     try {

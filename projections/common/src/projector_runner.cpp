@@ -260,7 +260,11 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
     if (previous) decode_done.get();
     decoding.reset();
     if (!next.inputs.empty()) {
-      decode_done = std::async(std::launch::async, [&v, &next] { decode_batch(v, next.inputs, next.decoded); });
+      // Also looks the ids up in the store. When this batch (N+1) is staged, seen() checks the
+      // ids of batches N and N-1 itself; every older one is written by now (the commit_async of
+      // N-1 waited for the write of N-2).
+      decode_done = std::async(std::launch::async,
+                               [&v, &next, &store] { decode_batch(v, next.inputs, next.decoded, &store); });
       decoding = current;
       current = 1 - current;
     }

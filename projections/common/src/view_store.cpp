@@ -335,7 +335,8 @@ events::result<void> view_store::commit_async(write_batch_txn& txn) {
   // Later batches read this one's writes and ids from inflight_ until RocksDB has them.
   counters_ = total;
   for (const auto& [tp, next] : txn.offsets_) offsets_[tp] = next;
-  work.retire = std::move(inflight_);
+  work.retire = std::move(previous_);
+  previous_ = std::move(inflight_);
   inflight_ = txn.pending_;
   work.writes = std::move(txn.pending_);
   txn.pending_ = std::make_shared<staged_writes>();
@@ -519,13 +520,22 @@ void write_batch_txn::erase(std::string_view key) {
   }
 }
 
-bool write_batch_txn::seen(const dedup_id& event_id) const {
+bool write_batch_txn::seen(const dedup_id& event_id, std::optional<bool> stored_hint) const {
   if (pending_->ids.contains(event_id)) return true;
   if (store_.inflight_ && store_.inflight_->ids.contains(event_id)) return true;
+  if (store_.previous_ && store_.previous_->ids.contains(event_id)) return true;
+  if (stored_hint) return *stored_hint;
   key_buffer_.clear();  // reused: no allocation per lookup
   event_id.append_key(key_buffer_);
   rocksdb::PinnableSlice ignored;
   return store_.db_->Get(rocksdb::ReadOptions(), store_.cf_[cf_dedup], rocksdb::Slice(key_buffer_), &ignored).ok();
+}
+
+bool view_store::id_stored(const dedup_id& event_id) const {
+  std::string key;
+  event_id.append_key(key);
+  rocksdb::PinnableSlice ignored;
+  return db_->Get(rocksdb::ReadOptions(), cf_[cf_dedup], rocksdb::Slice(key), &ignored).ok();
 }
 
 void write_batch_txn::mark_seen(dedup_id event_id) { pending_->ids.insert(std::move(event_id)); }

@@ -46,11 +46,20 @@ struct decoded_batch {
   std::vector<status> statuses;
   std::vector<fleetledger::v1::Envelope*> events;  // on arena, valid until the next decode_batch()
   std::vector<std::string> errors;                  // per record, set when failed
+  std::vector<dedup_id> ids;                        // per decoded record
+  // Per decoded record, when decode_batch() was given the store: whether it already held the id.
+  std::vector<std::uint8_t> id_stored;
+  bool has_id_stored{false};
   // The batch's envelopes live on one arena, dropped whole by the next decode: a parse costs
   // pointer bumps instead of a malloc and free per sub-message.
   std::unique_ptr<google::protobuf::Arena> arena;
 };
-void decode_batch(const view& v, const std::vector<input_record>& records, decoded_batch& out);
+// With a store: also looks each decoded id up in it (view_store::id_stored). That answer is only
+// complete for the ids of batches written before this call; when the batch is staged, seen()
+// checks the two batches committed just before it itself. So every batch older than those two
+// must be written before this call: the projector's pipeline keeps to that (projector_runner.cpp).
+void decode_batch(const view& v, const std::vector<input_record>& records, decoded_batch& out,
+                  const view_store* store = nullptr);
 
 class applier {
 public:

@@ -80,7 +80,10 @@ public:
   void erase(std::string_view key) override;
 
   // Duplicate detection within and across batches.
-  [[nodiscard]] bool seen(const dedup_id& event_id) const;
+  // Whether the id was applied before: by this batch, by the two batches before it (which RocksDB
+  // may not have yet), or as stored. stored_hint: what view_store::id_stored() answered for it
+  // after every batch older than those two was written (saves the lookup here).
+  [[nodiscard]] bool seen(const dedup_id& event_id, std::optional<bool> stored_hint = std::nullopt) const;
   void mark_seen(dedup_id event_id);
 
   void set_next_offset(const events::topic_partition& tp, events::offset next);
@@ -127,6 +130,10 @@ public:
   [[nodiscard]] events::offset_vector offsets() const;
   // Next offset to apply per partition, including batches still being written.
   [[nodiscard]] std::optional<events::offset> next_offset(const events::topic_partition& tp) const;
+  // Whether RocksDB holds the id in the dedup column family (written batches only). Safe to call
+  // from another thread while batches are staged and written: the projector asks it for the next
+  // batch while the current one is applied.
+  [[nodiscard]] bool id_stored(const dedup_id& event_id) const;
   [[nodiscard]] view_counters counters() const;
   [[nodiscard]] state_digest digest() const;
   [[nodiscard]] const std::filesystem::path& path() const { return dir_; }
@@ -148,6 +155,9 @@ private:
   // The last batch handed to the writer: read by the next batch until RocksDB has it (after that it
   // only repeats what RocksDB says). Views keep their hot aggregates parsed in memory themselves.
   std::shared_ptr<const staged_writes> inflight_;
+  // The batch written before it, kept one batch longer for its ids: a stored_hint for a batch is
+  // taken while this one may still be being written (see write_batch_txn::seen).
+  std::shared_ptr<const staged_writes> previous_;
 
   // The background writer: one WriteBatch in flight at most.
   struct writer;
