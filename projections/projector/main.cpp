@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
       .option("batch-size", "FLEETLEDGER_BATCH_SIZE", "10000", "Records per RocksDB WriteBatch at most.")
       .toggle("sync", "FLEETLEDGER_SYNC_WRITES", "fsync every batch (the WAL is written either way).")
       .toggle("rebuild", "", "Delete the view directory first and rebuild the view from the log.")
-      .toggle("exit-at-end", "", "Stop once every partition is caught up (rebuilds, benchmarks).")
+      .toggle("exit-at-end", "", "Stop once every partition reaches the end it had at start-up (rebuilds, benchmarks).")
       .toggle("digest", "", "Print the view's state digest, offsets and counters as JSON and exit.")
       .option("log-level", "FLEETLEDGER_LOG_LEVEL", "info", "debug, info, warn or error.")
       .epilog("Example:\n  fleetledger-projector --view marketplace --brokers 127.0.0.1:9092 --data-dir ./var");

@@ -24,7 +24,7 @@ struct runner_config {
   // The archive (docs/HISTORY.md), read as a secondary instance when a partition's log start is past
   // the view's stored offset; empty: no archive, such a gap is only reported.
   std::filesystem::path archive_dir;
-  bool exit_at_end{false};  // stop once every partition is caught up (rebuilds, benchmarks)
+  bool exit_at_end{false};  // stop at the log end seen at start-up (rebuilds, benchmarks)
   store_options store;
 };
 
