@@ -4,7 +4,7 @@
 //   RATIO projector_<view>_vs_raw_consume=<x>
 // plus peak RSS for a replay of half the log and of the whole log (it must not grow).
 //
-//   build/bin/projector_bench [--events N] [--view V] [--skip-half] [--perf DIR]
+//   build/bin/projector_bench [--events N] [--view V] [--skip-half] [--perf DIR] [--batch-size N]
 // --view measures one view only; --skip-half skips the half-log replay (no RSS comparison);
 // --perf DIR runs each projector under `perf record --call-graph dwarf` writing DIR/<view>.perf.data, to profile
 // the real process (the ratio is then not comparable: perf costs CPU too).
@@ -128,10 +128,13 @@ struct projector_run {
   int exit_code{-1};
 };
 
+std::string batch_size;  // --batch-size passed to the projector, when given
+
 projector_run run_projector(const std::string& view, const std::string& brokers, const std::string& dir,
                             const std::string& log, const std::string& perf_dir = {}) {
   ft::child_options o;
   o.args = {"--view", view, "--brokers", brokers, "--view-dir", dir, "--exit-at-end"};
+  if (!batch_size.empty()) o.args.insert(o.args.end(), {"--batch-size", batch_size});
   o.stderr_path = log;
   std::string binary = ft::bin_path("fleetledger-projector");
   if (!perf_dir.empty()) {
@@ -190,10 +193,12 @@ int main(int argc, char** argv) {
       }
     } else if (std::strcmp(argv[i], "--perf") == 0 && has_value) {
       perf_dir = argv[++i];
+    } else if (std::strcmp(argv[i], "--batch-size") == 0 && has_value) {
+      batch_size = argv[++i];
     } else if (std::strcmp(argv[i], "--skip-half") == 0) {
       skip_half = true;
     } else {
-      std::fprintf(stderr, "usage: projector_bench [--events N] [--view V] [--skip-half] [--perf DIR]\n");
+      std::fprintf(stderr, "usage: projector_bench [--events N] [--view V] [--skip-half] [--perf DIR] [--batch-size N]\n");
       return 2;
     }
   }
