@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <ctime>
 #include <sstream>
 #include <map>
@@ -73,6 +74,28 @@ double child_cpu_seconds(int pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// CPU seconds per thread of a live process, by thread id (name, seconds), from
+// /proc/<pid>/task/*/stat: shows which stage of the projector's pipeline is the busy one.
+std::map<std::string, std::pair<std::string, double>> thread_cpu_seconds(int pid) {
+  std::map<std::string, std::pair<std::string, double>> out;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    const std::string stat = ft::read_file(task.path().string() + "/stat");
+    const auto open = stat.find('(');
+    const auto close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    std::istringstream in(stat.substr(close + 2));
+    std::string field;
+    long ticks = 0;
+    for (int i = 3; i <= 15 && in >> field; ++i) {
+      if (i == 14 || i == 15) ticks += std::stol(field);
+    }
+    out[task.path().filename().string()] = {stat.substr(open + 1, close - open - 1),
+                                             static_cast<double>(ticks) / static_cast<double>(sysconf(_SC_CLK_TCK))};
+  }
+  return out;
+}
+
 // CPU seconds the raw consume used (this process is otherwise idle while it runs).
 double raw_cpu_seconds = 0;
 
@@ -123,6 +146,7 @@ double raw_consume_rate(const std::string& brokers, const std::vector<fe::topic_
 struct projector_run {
   double seconds{0};
   double cpu_seconds{0};  // as last sampled before exit (20 ms granularity)
+  std::map<std::string, std::pair<std::string, double>> thread_cpu;  // by thread id: last sample of each
   long peak_rss_kb{0};
   std::int64_t records{0};
   int exit_code{-1};
@@ -152,7 +176,12 @@ projector_run run_projector(const std::string& view, const std::string& brokers,
     if (const auto at = status.find("VmHWM:"); at != std::string::npos) {
       r.peak_rss_kb = std::max(r.peak_rss_kb, std::stol(status.substr(at + 6)));
     }
-    if (perf_dir.empty()) r.cpu_seconds = std::max(r.cpu_seconds, child_cpu_seconds(p.pid()));
+    if (perf_dir.empty()) {
+      const double cpu = child_cpu_seconds(p.pid());
+      r.cpu_seconds = std::max(r.cpu_seconds, cpu);
+      // Threads that end before the process (the pipeline's, at shutdown) keep their last sample.
+      for (auto& [tid, entry] : thread_cpu_seconds(p.pid())) r.thread_cpu[tid] = std::move(entry);
+    }
     if (auto code = p.wait(20ms)) {
       r.exit_code = *code;
       break;
@@ -280,6 +309,13 @@ int main(int argc, char** argv) {
       std::printf("%-12s cpu: projector %.2f s (%.0f records per CPU second), raw consume %.2f s (%.0f per CPU second)\n",
                   view.c_str(), r.cpu_seconds, static_cast<double>(r.records) / r.cpu_seconds, raw_cpu_seconds,
                   static_cast<double>(expected) / raw_cpu_seconds);
+      std::map<std::string, double> by_name;
+      for (const auto& [tid, entry] : r.thread_cpu) by_name[entry.first] += entry.second;
+      std::printf("%-12s threads:", view.c_str());
+      for (const auto& [name, cpu] : by_name) {
+        if (cpu >= 0.05) std::printf(" %s %.2f s", name.c_str(), cpu);
+      }
+      std::printf("\n");
     }
   }
   // Machine-readable lines last.

@@ -1,11 +1,17 @@
 #include "fleetledger/projections/projector_runner.hpp"
 
+#include <pthread.h>
+
 #include <array>
-#include <future>
+#include <condition_variable>
+#include <exception>
+#include <functional>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "fleetledger/archive/archive_store.hpp"
@@ -123,6 +129,66 @@ events::result<std::int64_t> catch_up_from_archive(applier& app, const runner_co
   return read;
 }
 
+// One long-lived thread running one task at a time (the next batch's decode), so the pipeline
+// does not start a thread per batch. run() hands a task over; wait() returns once it has run and
+// rethrows what it threw.
+class background_task {
+public:
+  explicit background_task(const char* thread_name) {
+    thread_ = std::thread([this, thread_name] {
+      pthread_setname_np(pthread_self(), thread_name);
+      std::unique_lock lock(mutex_);
+      while (true) {
+        cv_.wait(lock, [&] { return stopping_ || task_; });
+        if (!task_) return;
+        auto task = std::move(task_);
+        lock.unlock();
+        std::exception_ptr failure;
+        try {
+          task();
+        } catch (...) {
+          failure = std::current_exception();
+        }
+        lock.lock();
+        failure_ = failure;
+        busy_ = false;
+        cv_.notify_all();
+      }
+    });
+  }
+  ~background_task() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();  // a task in progress finishes first
+  }
+  background_task(const background_task&) = delete;
+  background_task& operator=(const background_task&) = delete;
+
+  void run(std::function<void()> task) {
+    std::lock_guard lock(mutex_);
+    task_ = std::move(task);
+    busy_ = true;
+    cv_.notify_all();
+  }
+  void wait() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return !busy_; });
+    if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::function<void()> task_;
+  std::exception_ptr failure_;
+  bool busy_{false};
+  bool stopping_{false};
+  std::thread thread_;
+};
+
 // Whether every partition's next offset is at or past its target (control records in transactional
 // topics can leave a partition short of its high watermark; those end by end-of-partition instead).
 bool reached(const events::offset_vector& positions, const std::map<events::topic_partition, events::offset>& end_at) {
@@ -217,7 +283,7 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
   std::array<slot, 2> slots;
   std::size_t current = 0;
   std::optional<std::size_t> decoding;  // the slot whose decode runs (or ran) on the other thread
-  std::future<void> decode_done;
+  background_task decoder("fl-decode");
   std::vector<dead_letter> letters;
   auto last_commit = std::chrono::steady_clock::now();
   auto last_status = last_commit;
@@ -257,20 +323,19 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
       in.value = r.value();
     }
     const auto previous = decoding;
-    if (previous) decode_done.get();
+    if (previous) decoder.wait();
     decoding.reset();
     if (!next.inputs.empty()) {
       // Also looks the ids up in the store. When this batch (N+1) is staged, seen() checks the
       // ids of batches N and N-1 itself; every older one is written by now (the commit_async of
       // N-1 waited for the write of N-2).
-      decode_done = std::async(std::launch::async,
-                               [&v, &next, &store] { decode_batch(v, next.inputs, next.decoded, &store); });
+      decoder.run([&v, &next, &store] { decode_batch(v, next.inputs, next.decoded, &store); });
       decoding = current;
       current = 1 - current;
     }
     if (previous) {
       if (auto a = apply_slot(slots[*previous]); !a) {
-        if (decoding) decode_done.wait();
+        if (decoding) decoder.wait();
         return a.err();
       }
     }
@@ -292,7 +357,7 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
   // The last batch polled (with exit_at_end, the one that reached the end) is still to be applied;
   // on a stop it is applied too rather than consumed again after the restart.
   if (decoding) {
-    decode_done.get();
+    decoder.wait();
     if (auto a = apply_slot(slots[*decoding]); !a) return a.err();
   }
   if (auto w = store.wait_for_writes(); !w) return w.err();
