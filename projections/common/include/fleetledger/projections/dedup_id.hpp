@@ -38,6 +38,13 @@ public:
     }
   }
 
+  [[nodiscard]] bool is_uuid() const noexcept { return uuid_; }
+  // key() of a UUID into a fixed array (only for is_uuid()).
+  void copy_uuid_key(std::array<char, uuid_key_size>& out) const noexcept {
+    out[0] = '\0';
+    std::memcpy(out.data() + 1, bytes_.data(), bytes_.size());
+  }
+
   [[nodiscard]] std::size_t hash() const noexcept {
     if (!uuid_) return std::hash<std::string>{}(other_);
     std::uint64_t a = 0;
