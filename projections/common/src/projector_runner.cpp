@@ -211,10 +211,10 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
   cc.client.client_id = "fleetledger-projector-" + std::string(v.name());
   cc.name = std::string(v.name());
   // Prefetch deep enough per partition to keep the fetcher ahead of the pipeline (100,000 messages
-  // per partition left it waiting: up to 1.3x slower catch-up), bounded by bytes: 32 MiB of payload
-  // (librdkafka's per-message overhead comes on top: heaptrack showed 132 MB for a 64 MiB bound of
-  // small records), so a replay of any length keeps the same footprint.
-  cc.queued_max_messages_kbytes = 32 * 1024;
+  // per partition left it waiting: up to 1.3x slower catch-up), bounded by bytes: 64 MiB of payload
+  // (librdkafka's per-message structures come on top: heaptrack showed 132 MB in all for small
+  // records; a 32 MiB bound slowed the edges and marketplace catch-up without lowering the peak).
+  cc.queued_max_messages_kbytes = 64 * 1024;
   cc.queued_min_messages = 200'000;
   auto consumer_r = events::consumer::create(cc);
   if (!consumer_r) return consumer_r.err();
