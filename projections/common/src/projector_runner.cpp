@@ -1,17 +1,10 @@
 #include "fleetledger/projections/projector_runner.hpp"
 
-#include <pthread.h>
-
 #include <array>
-#include <condition_variable>
-#include <exception>
-#include <functional>
 #include <limits>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <thread>
-#include <utility>
 #include <vector>
 
 #include "fleetledger/archive/archive_store.hpp"
@@ -20,6 +13,8 @@
 #include "fleetledger/events/publisher.hpp"
 #include "fleetledger/events/topic_catalogue.hpp"
 #include "fleetledger/projections/applier.hpp"
+
+#include "background_task.hpp"
 
 namespace fleetledger::projections {
 
@@ -129,66 +124,6 @@ events::result<std::int64_t> catch_up_from_archive(applier& app, const runner_co
   return read;
 }
 
-// One long-lived thread running one task at a time (the next batch's decode), so the pipeline
-// does not start a thread per batch. run() hands a task over; wait() returns once it has run and
-// rethrows what it threw.
-class background_task {
-public:
-  explicit background_task(const char* thread_name) {
-    thread_ = std::thread([this, thread_name] {
-      pthread_setname_np(pthread_self(), thread_name);
-      std::unique_lock lock(mutex_);
-      while (true) {
-        cv_.wait(lock, [&] { return stopping_ || task_; });
-        if (!task_) return;
-        auto task = std::move(task_);
-        lock.unlock();
-        std::exception_ptr failure;
-        try {
-          task();
-        } catch (...) {
-          failure = std::current_exception();
-        }
-        lock.lock();
-        failure_ = failure;
-        busy_ = false;
-        cv_.notify_all();
-      }
-    });
-  }
-  ~background_task() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();  // a task in progress finishes first
-  }
-  background_task(const background_task&) = delete;
-  background_task& operator=(const background_task&) = delete;
-
-  void run(std::function<void()> task) {
-    std::lock_guard lock(mutex_);
-    task_ = std::move(task);
-    busy_ = true;
-    cv_.notify_all();
-  }
-  void wait() {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return !busy_; });
-    if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
-  }
-
-private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::function<void()> task_;
-  std::exception_ptr failure_;
-  bool busy_{false};
-  bool stopping_{false};
-  std::thread thread_;
-};
-
 // Whether every partition's next offset is at or past its target (control records in transactional
 // topics can leave a partition short of its high watermark; those end by end-of-partition instead).
 bool reached(const events::offset_vector& positions, const std::map<events::topic_partition, events::offset>& end_at) {
@@ -286,7 +221,7 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
   std::array<slot, 2> slots;
   std::size_t current = 0;
   std::optional<std::size_t> decoding;  // the slot whose decode runs (or ran) on the other thread
-  background_task decoder("fl-decode");
+  detail::background_task decoder("fl-decode");
   std::vector<dead_letter> letters;
   auto last_commit = std::chrono::steady_clock::now();
   auto last_status = last_commit;

@@ -12,10 +12,10 @@
 #include <cstring>
 #include <vector>
 
-#include <pthread.h>
-
 #include "fleetledger/events/log.hpp"
 #include "fleetledger/projections/key_codec.hpp"
+
+#include "background_task.hpp"
 
 namespace fleetledger::projections {
 
@@ -130,83 +130,52 @@ void iterate(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, std::string_view 
 }
 }  // namespace
 
-// One background thread building and writing the WriteBatch of each batch handed over by
-// commit_async(), so the consume loop only stages.
-struct view_store::writer {
-  struct job {
-    std::shared_ptr<const staged_writes> writes;
-    std::vector<std::pair<std::string, std::string>> meta;  // offsets and counters, encoded
-    std::shared_ptr<const staged_writes> retire;  // the batch before: freed here, off the consume loop
-  };
-  std::mutex mutex;
-  std::condition_variable cv;
-  std::optional<job> pending;                // handed over, not picked up yet
-  std::optional<events::error> failure;      // of the last write
-  bool busy{false};
-  bool stopping{false};
-  std::thread thread;
-
-  writer(rocksdb::DB& db, std::array<rocksdb::ColumnFamilyHandle*, 3> cf, bool sync, std::string dir) {
-    thread = std::thread([this, &db, cf, sync, dir = std::move(dir)] {
-      pthread_setname_np(pthread_self(), "fl-writer");  // in top -H and perf
-      std::unique_lock lock(mutex);
-      while (true) {
-        cv.wait(lock, [&] { return stopping || pending.has_value(); });
-        if (!pending) return;
-        job work = std::move(*pending);
-        pending.reset();
-        lock.unlock();
-        work.retire.reset();
-        // Keys go in sorted: the memtable's skip list keeps the last insert position, so an insert
-        // just after the previous one skips most of the search.
-        rocksdb::WriteBatch batch;
-        std::vector<const key_value_map::value_type*> state;
-        state.reserve(work.writes->state.size());
-        for (const auto& entry : work.writes->state) state.push_back(&entry);
-        std::sort(state.begin(), state.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
-        for (const auto* entry : state) {
-          if (entry->second) {
-            batch.Put(cf[cf_default], entry->first, *entry->second);
-          } else {
-            batch.Delete(cf[cf_default], entry->first);
-          }
-        }
-        // UUID keys sort as fixed arrays (no allocation per id); the rare other ids as strings.
-        std::vector<std::array<char, dedup_id::uuid_key_size>> uuid_keys;
-        std::vector<std::string> other_keys;
-        uuid_keys.reserve(work.writes->ids.size());
-        for (const auto& id : work.writes->ids) {
-          if (id.is_uuid()) {
-            id.copy_uuid_key(uuid_keys.emplace_back());
-          } else {
-            id.append_key(other_keys.emplace_back());
-          }
-        }
-        std::sort(uuid_keys.begin(), uuid_keys.end());
-        std::sort(other_keys.begin(), other_keys.end());
-        for (const auto& key : uuid_keys) batch.Put(cf[cf_dedup], rocksdb::Slice(key.data(), key.size()), rocksdb::Slice());
-        for (const auto& key : other_keys) batch.Put(cf[cf_dedup], key, rocksdb::Slice());
-        for (const auto& [k, v] : work.meta) batch.Put(cf[cf_meta], k, v);
-        rocksdb::WriteOptions wo;
-        wo.sync = sync;
-        const auto s = db.Write(wo, &batch);
-        work.writes.reset();  // the consume loop may still hold it (inflight_); else it is freed here
-        lock.lock();
-        if (!s.ok()) failure = rocks_error("commit batch to " + dir, s);
-        busy = false;
-        cv.notify_all();
-      }
-    });
-  }
-  ~writer() {
-    {
-      std::lock_guard lock(mutex);
-      stopping = true;
-    }
-    cv.notify_all();
-    thread.join();
-  }
+// What the writer thread gets for one batch.
+struct view_store::write_job {
+  std::shared_ptr<const staged_writes> writes;
+  std::vector<std::pair<std::string, std::string>> meta;  // offsets and counters, encoded
+  std::shared_ptr<const staged_writes> retire;  // the batch before: freed there, off the consume loop
 };
+
+// Builds and writes one batch's WriteBatch (on the writer thread, so the consume loop only stages).
+rocksdb::Status view_store::write(write_job& work) const {
+  work.retire.reset();
+  // Keys go in sorted: the memtable's skip list keeps the last insert position, so an insert
+  // just after the previous one skips most of the search.
+  rocksdb::WriteBatch batch;
+  std::vector<const key_value_map::value_type*> state;
+  state.reserve(work.writes->state.size());
+  for (const auto& entry : work.writes->state) state.push_back(&entry);
+  std::sort(state.begin(), state.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* entry : state) {
+    if (entry->second) {
+      batch.Put(cf_[cf_default], entry->first, *entry->second);
+    } else {
+      batch.Delete(cf_[cf_default], entry->first);
+    }
+  }
+  // UUID keys sort as fixed arrays (no allocation per id); the rare other ids as strings.
+  std::vector<std::array<char, dedup_id::uuid_key_size>> uuid_keys;
+  std::vector<std::string> other_keys;
+  uuid_keys.reserve(work.writes->ids.size());
+  for (const auto& id : work.writes->ids) {
+    if (id.is_uuid()) {
+      id.copy_uuid_key(uuid_keys.emplace_back());
+    } else {
+      id.append_key(other_keys.emplace_back());
+    }
+  }
+  std::sort(uuid_keys.begin(), uuid_keys.end());
+  std::sort(other_keys.begin(), other_keys.end());
+  for (const auto& key : uuid_keys) batch.Put(cf_[cf_dedup], rocksdb::Slice(key.data(), key.size()), rocksdb::Slice());
+  for (const auto& key : other_keys) batch.Put(cf_[cf_dedup], key, rocksdb::Slice());
+  for (const auto& [k, v] : work.meta) batch.Put(cf_[cf_meta], k, v);
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync_writes;
+  const auto s = db_->Write(wo, &batch);
+  work.writes.reset();  // the consume loop may still hold it (inflight_); else it is freed here
+  return s;
+}
 
 // Reads straight from RocksDB (committed state only).
 class view_store::db_reader final : public state_reader {
@@ -328,15 +297,12 @@ events::result<void> view_store::catch_up() {
 
 std::unique_ptr<write_batch_txn> view_store::begin() { return std::make_unique<write_batch_txn>(*this); }
 
-events::result<void> view_store::wait_writer() const {
+events::result<void> view_store::wait_for_writes() const {
   if (!writer_) return {};
-  std::unique_lock lock(writer_->mutex);
-  writer_->cv.wait(lock, [&] { return !writer_->busy; });
-  if (writer_->failure) return *writer_->failure;
+  writer_->wait();
+  if (write_failure_) return *write_failure_;  // a failed write fails every later wait
   return {};
 }
-
-events::result<void> view_store::wait_for_writes() { return wait_writer(); }
 
 events::result<void> view_store::commit(write_batch_txn& txn) {
   if (auto r = commit_async(txn); !r) return r;
@@ -347,7 +313,7 @@ events::result<void> view_store::commit_async(write_batch_txn& txn) {
   if (secondary_) return make_error(errc::internal, "commit on a read-only secondary view store");
   // One write in flight at most: from here on, everything before this batch is in RocksDB.
   if (auto r = wait_for_writes(); !r) return r;
-  writer::job work;
+  write_job work;
   for (const auto& [tp, next] : txn.offsets_) work.meta.emplace_back(offset_key(tp), encode_i64(next.value()));
   view_counters total = counters_;
   total.applied += txn.counters_.applied;
@@ -368,13 +334,11 @@ events::result<void> view_store::commit_async(write_batch_txn& txn) {
   txn.offsets_.clear();
   txn.counters_ = {};
 
-  if (!writer_) writer_ = std::make_unique<writer>(*db_, cf_, options_.sync_writes, dir_.string());
-  {
-    std::lock_guard lock(writer_->mutex);
-    writer_->pending = std::move(work);
-    writer_->busy = true;
-  }
-  writer_->cv.notify_all();
+  if (!writer_) writer_ = std::make_unique<detail::background_task>("fl-writer");
+  // The failure is set on the writer thread and read after wait(), which orders the two.
+  writer_->run([this, work = std::move(work)]() mutable {
+    if (const auto s = write(work); !s.ok()) write_failure_ = rocks_error("commit batch to " + dir_.string(), s);
+  });
   return {};
 }
 
@@ -383,7 +347,7 @@ const state_reader& view_store::reader() const { return *reader_; }
 events::offset_vector view_store::offsets() const {
   events::offset_vector out;
   if (!secondary_) {
-    (void)wait_writer();  // report only what is durable
+    (void)wait_for_writes();  // report only what is durable
     for (const auto& [tp, next] : offsets_) out.push_back({tp, next});
     return out;
   }
@@ -417,7 +381,7 @@ view_counters view_store::counters() const {
 }
 
 state_digest view_store::digest() const {
-  (void)wait_writer();
+  (void)wait_for_writes();
   state_digest d;
   // Read state and offsets from one snapshot so the digest names exactly the offsets it reflects.
   // A secondary instance has no snapshots (it only moves in catch_up(), which the caller controls).

@@ -37,9 +37,9 @@ struct dead_letter {
 
 // What staging a batch needs from each record that depends on nothing but its bytes: its payload
 // type read off the wire, and the decoded envelope or the decode error. Filled by decode_batch(),
-// which only reads the view's wants() and writes this batch, so the projector decodes the next
-// batch on a second thread while the current one is applied. Reused across batches (the
-// envelopes keep their allocations).
+// which only reads the view's wants() (and, if given, the store's dedup ids) and writes this batch,
+// so the projector decodes the next batch on a second thread while the current one is applied.
+// Reused across batches.
 struct decoded_batch {
   enum class status : std::uint8_t { unwanted, decoded, failed };
   std::vector<events::payload_peek> peeks;

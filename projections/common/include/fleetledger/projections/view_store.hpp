@@ -5,16 +5,13 @@
 //   dedup   - event ids already applied (duplicates are ignored); keys as dedup_id::key()
 // The projector opens it read-write; the reader opens it as a secondary instance and catches up.
 #include <array>
-#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -25,11 +22,16 @@
 
 namespace rocksdb {
 class DB;
+class Status;
 class ColumnFamilyHandle;
 class Cache;
 }  // namespace rocksdb
 
 namespace fleetledger::projections {
+
+namespace detail {
+class background_task;
+}
 
 // Applied/rejected/... counts a projector keeps with its state.
 struct view_counters {
@@ -123,7 +125,7 @@ public:
   // write is in flight, so this first waits for the previous one and returns its error, if any.
   [[nodiscard]] events::result<void> commit_async(write_batch_txn& txn);
   // Waits until every batch handed to commit_async() is durable (in the WAL) or failed.
-  [[nodiscard]] events::result<void> wait_for_writes();
+  [[nodiscard]] events::result<void> wait_for_writes() const;
 
   [[nodiscard]] const state_reader& reader() const;
   // Offsets of what is written to RocksDB (waits for an in-flight write first).
@@ -160,9 +162,10 @@ private:
   std::shared_ptr<const staged_writes> previous_;
 
   // The background writer: one WriteBatch in flight at most.
-  struct writer;
-  std::unique_ptr<writer> writer_;
-  [[nodiscard]] events::result<void> wait_writer() const;
+  struct write_job;
+  [[nodiscard]] rocksdb::Status write(write_job& work) const;
+  std::unique_ptr<detail::background_task> writer_;
+  std::optional<events::error> write_failure_;  // of a batch written in the background
 };
 
 }  // namespace fleetledger::projections
