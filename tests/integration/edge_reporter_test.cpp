@@ -10,6 +10,7 @@
 #include "support/broker_process.hpp"
 #include "support/child_process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/topic_reader.hpp"
 
 namespace fe = fleetledger::events;
 namespace ft = fleetledger::testing;
@@ -18,30 +19,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// Every edge summary on the topic; each record's key is its cluster id.
 std::vector<v1::Envelope> read_edge_topic(const std::string& brokers) {
-  fe::consumer_config cc;
-  cc.client.brokers = brokers;
-  cc.name = "edge-reporter-test";
-  auto c = fe::consumer::create(cc);
-  REQUIRE(c.has_value());
-  const std::string_view topics[] = {fe::edge_topic};
-  auto parts = c->list_partitions(topics, 10s);
-  REQUIRE(parts.has_value());
-  fe::offset_vector start;
-  for (const auto& tp : *parts) start.push_back({tp, fe::offset_beginning});
-  REQUIRE(c->assign(start).has_value());
   std::vector<v1::Envelope> out;
-  fe::poll_batch batch;
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (!c->caught_up() && std::chrono::steady_clock::now() < deadline) {
-    batch.clear();
-    REQUIRE(c->poll(200ms, batch, 10'000).has_value());
-    for (const auto& r : batch.records) {
-      auto env = fe::decode(r.value());
-      REQUIRE(env.has_value());
-      CHECK(r.key() == env->edge_summary_reported().cluster_id());
-      out.push_back(std::move(*env));
-    }
+  for (auto& r : ft::read_topic(brokers, fe::edge_topic)) {
+    CHECK(r.key == r.event.edge_summary_reported().cluster_id());
+    out.push_back(std::move(r.event));
   }
   return out;
 }

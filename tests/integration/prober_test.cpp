@@ -20,6 +20,7 @@
 #include "support/child_process.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_http_server.hpp"
+#include "support/topic_reader.hpp"
 
 namespace fe = fleetledger::events;
 namespace ft = fleetledger::testing;
@@ -56,31 +57,8 @@ v1::Envelope registered(const std::string& id, const std::string& api, const std
 
 // Every cluster-topic event, decoded, in partition order.
 std::vector<v1::Envelope> read_cluster_topic(const std::string& brokers) {
-  fe::consumer_config cc;
-  cc.client.brokers = brokers;
-  cc.name = "prober-test-reader";
-  auto c = fe::consumer::create(cc);
-  REQUIRE(c.has_value());
-  const std::string_view topics[] = {fe::cluster_topic};
-  auto parts = c->list_partitions(topics, 10s);
-  REQUIRE(parts.has_value());
-  fe::offset_vector start;
-  for (const auto& tp : *parts) start.push_back({tp, fe::offset_beginning});
-  REQUIRE(c->assign(start).has_value());
   std::vector<v1::Envelope> out;
-  fe::poll_batch batch;
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (!c->caught_up() && std::chrono::steady_clock::now() < deadline) {
-    batch.clear();
-    auto n = c->poll(200ms, batch, 10'000);
-    REQUIRE(n.has_value());
-    for (const auto& r : batch.records) {
-      auto env = fe::decode(r.value());
-      REQUIRE(env.has_value());
-      out.push_back(std::move(*env));
-    }
-  }
-  REQUIRE(c->caught_up());
+  for (auto& r : fleetledger::testing::read_topic(brokers, fe::cluster_topic)) out.push_back(std::move(r.event));
   return out;
 }
 
