@@ -143,6 +143,16 @@ std::optional<api_response> parse_paging(const query_params& q, paging& out) {
   return std::nullopt;
 }
 
+// since=<RFC 3339 time>: only entries at or after it. Empty or absent: no bound.
+std::optional<api_response> parse_since(const query_params& q, std::optional<system_time>& out) {
+  if (const auto* s = find_param(q, "since"); s != nullptr && !s->empty()) {
+    auto t = fe::parse_rfc3339(*s);
+    if (!t) return bad_argument("since must be an RFC 3339 time: " + t.err().message);
+    out = *t;
+  }
+  return std::nullopt;
+}
+
 std::int64_t total_pages(std::int64_t total, std::int64_t size) { return total == 0 ? 0 : (total + size - 1) / size; }
 
 // One page of a full list, each item rendered with render().
@@ -725,11 +735,7 @@ api_response service::compute(pending& p) {
       paging pg;
       if (auto e = parse_paging(q, pg)) return *e;
       std::optional<system_time> since;
-      if (const auto* s = find_param(q, "since"); s != nullptr && !s->empty()) {
-        auto t = fe::parse_rfc3339(*s);
-        if (!t) return bad_argument("since must be an RFC 3339 time: " + t.err().message);
-        since = *t;
-      }
+      if (auto e = parse_since(q, since)) return *e;
       const auto* st = open(view_id::fleet);
       if (st == nullptr) return not_ready(view_id::fleet);
       if (auto hidden = hidden_from_tenant(seg[2])) return *hidden;
@@ -836,11 +842,7 @@ api_response service::compute(pending& p) {
       paging pg;
       if (auto e = parse_paging(q, pg)) return *e;
       std::optional<system_time> since;
-      if (const auto* s = find_param(q, "since"); s != nullptr && !s->empty()) {
-        auto t = fe::parse_rfc3339(*s);
-        if (!t) return bad_argument("since must be an RFC 3339 time: " + t.err().message);
-        since = *t;
-      }
+      if (auto e = parse_since(q, since)) return *e;
       const auto* st = open(view_id::marketplace);
       if (st == nullptr) return not_ready(view_id::marketplace);
       const auto all = fm::list_rejections(*st, since);
