@@ -96,40 +96,37 @@ public:
   }
   [[nodiscard]] std::map<std::string, std::string> labels(std::string_view name) const {
     std::map<std::string, std::string> out;
-    const std::string v = raw(name);
-    std::size_t start = 0;
-    while (start <= v.size()) {
-      const std::size_t comma = v.find(',', start);
-      const std::string item(trim(std::string_view(v).substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
-      if (!item.empty()) {
-        const auto eq = item.find('=');
-        if (eq == std::string::npos || eq == 0) fail(name, "'" + item + "' is not key=value");
-        const std::string key(trim(std::string_view(item).substr(0, eq)));
-        if (auto r = validate_id(key); !r) fail(name, "label key " + r.err().message);
-        const std::string val(trim(std::string_view(item).substr(eq + 1)));
-        if (auto r = validate_text(val, 1024); !r) fail(name, "label value " + r.err().message);
-        out[key] = val;
-      }
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
+    for_each_item(name, [&](const std::string& item) {
+      const auto eq = item.find('=');
+      if (eq == std::string::npos || eq == 0) fail(name, "'" + item + "' is not key=value");
+      const std::string key(trim(std::string_view(item).substr(0, eq)));
+      if (auto r = validate_id(key); !r) fail(name, "label key " + r.err().message);
+      const std::string val(trim(std::string_view(item).substr(eq + 1)));
+      if (auto r = validate_text(val, 1024); !r) fail(name, "label value " + r.err().message);
+      out[key] = val;
+    });
     return out;
   }
   [[nodiscard]] std::vector<std::string> list(std::string_view name) const {
     std::vector<std::string> out;
+    for_each_item(name, [&](const std::string& item) {
+      if (auto r = validate_id(item); !r) fail(name, "'" + item + "' " + r.err().message);
+      out.push_back(item);
+    });
+    return out;
+  }
+  // Each non-empty, trimmed item of a comma-separated value.
+  template <typename F>
+  void for_each_item(std::string_view name, F&& fn) const {
     const std::string v = raw(name);
     std::size_t start = 0;
     while (start <= v.size()) {
       const std::size_t comma = v.find(',', start);
       const std::string item(trim(std::string_view(v).substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
-      if (!item.empty()) {
-        if (auto r = validate_id(item); !r) fail(name, "'" + item + "' " + r.err().message);
-        out.push_back(item);
-      }
+      if (!item.empty()) fn(item);
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
-    return out;
   }
   // --expires-at RFC 3339 or --expires-in duration (relative to now); nullopt when neither.
   [[nodiscard]] std::optional<google::protobuf::Timestamp> expiry() const {
