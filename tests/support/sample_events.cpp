@@ -26,27 +26,27 @@ public:
   }
 
 private:
-  // Deterministic event ids: a UUID built from the seeded generator.
-  std::string next_uuid() {
+  // Deterministic event ids shaped like the producers' (version-7 UUIDs): the event's millisecond,
+  // then random bits from the seeded generator.
+  std::string next_uuid(std::int64_t ms) {
     static constexpr char hex[] = "0123456789abcdef";
+    const std::uint64_t hi = (static_cast<std::uint64_t>(ms) << 16) | 0x7000 | (rng_() & 0x0fff);
+    const std::uint64_t lo = (rng_() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
     std::string s(36, '-');
-    const std::uint64_t a = rng_(), b = rng_();
-    int bit = 0;
+    int nibble = 0;
     for (int i = 0; i < 36; ++i) {
       if (i == 8 || i == 13 || i == 18 || i == 23) continue;
-      const std::uint64_t word = bit < 64 ? a : b;
-      s[i] = hex[(word >> (bit % 64)) & 0xf];
-      bit += 4;
+      const std::uint64_t word = nibble < 16 ? hi : lo;
+      s[i] = hex[(word >> (60 - 4 * (nibble % 16))) & 0xf];
+      ++nibble;
     }
-    s[14] = '4';
-    s[19] = hex[8 + (rng_() & 3)];
     return s;
   }
 
   Envelope base(const std::string& actor) {
     Envelope e;
-    e.set_event_id(next_uuid());
     clock_ms_ += 1 + static_cast<std::int64_t>(rng_() % 50);
+    e.set_event_id(next_uuid(clock_ms_));
     e.mutable_occurred_at()->set_seconds(clock_ms_ / 1000);
     e.mutable_occurred_at()->set_nanos(static_cast<int>(clock_ms_ % 1000) * 1'000'000);
     e.set_producer("sample");

@@ -136,15 +136,34 @@ TEST_CASE("payload_type_name is the message name of the payload", "[envelope]") 
   CHECK(fleetledger::events::payload_type_name(env) == "OfferingRetired");
 }
 
-TEST_CASE("new event ids are lower-case version 4 UUIDs", "[envelope]") {
+TEST_CASE("new event ids are lower-case version 7 UUIDs", "[envelope]") {
   for (int i = 0; i < 1000; ++i) {
     const std::string id = fleetledger::events::new_event_id().value();
     REQUIRE(id.size() == 36);
     REQUIRE(fleetledger::events::is_uuid(id));
-    REQUIRE(id[14] == '4');
+    REQUIRE(id[14] == '7');
     REQUIRE(std::string_view("89ab").find(id[19]) != std::string_view::npos);
     for (const char c : id) REQUIRE_FALSE((c >= 'A' && c <= 'Z'));
   }
+}
+
+TEST_CASE("new event ids carry their creation time in milliseconds and sort by it", "[envelope]") {
+  // The first 48 bits (12 hex digits around the first dash) are the Unix time in ms.
+  const auto ms_of = [](const std::string& id) { return std::stoull(id.substr(0, 8) + id.substr(9, 4), nullptr, 16); };
+  const auto now_ms = [] {
+    return static_cast<unsigned long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count());
+  };
+  const auto before = now_ms();
+  const std::string first = fleetledger::events::new_event_id().value();
+  const auto after = now_ms();
+  CHECK(ms_of(first) >= before);
+  CHECK(ms_of(first) <= after);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const std::string second = fleetledger::events::new_event_id().value();
+  CHECK(ms_of(second) > ms_of(first));
+  CHECK(first < second);  // the text sorts as the time does (fixed width, lower-case hex)
 }
 
 TEST_CASE("new event ids are unique over 100k draws and across threads", "[envelope]") {
@@ -204,7 +223,7 @@ TEST_CASE("fill_envelope reuses an envelope with a new id each time and keeps it
   fleetledger::events::fill_envelope(env, {.producer = "fleetctl", .actor = "op-1"});
   const std::string first = env.event_id();
   CHECK(fleetledger::events::is_uuid(first));
-  CHECK(first[14] == '4');  // version 4
+  CHECK(first[14] == '7');  // version 7
   CHECK(env.correlation_id() == first);
   CHECK(env.producer() == "fleetctl");
   CHECK(env.actor() == "op-1");

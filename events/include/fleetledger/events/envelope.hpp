@@ -20,8 +20,8 @@ struct event_metadata {
   std::string causation_id{};    // event id of the event that caused this one, if any
 };
 
-// A random RFC 4122 version-4 UUID, lower-case text (36 chars), from a per-thread PRNG seeded by
-// std::random_device.
+// A new RFC 9562 version-7 UUID, lower-case text (36 chars): the current Unix time in milliseconds,
+// then 74 random bits from a per-thread PRNG seeded by std::random_device. Ids sort by creation time.
 [[nodiscard]] event_id new_event_id();
 
 // Whether text is a UUID in 8-4-4-4-12 hex form (either case, any version).
