@@ -8,6 +8,8 @@ find_package(Protobuf REQUIRED)
 find_package(RocksDB CONFIG REQUIRED)
 find_package(Boost 1.81 REQUIRED CONFIG COMPONENTS json)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+# The projector's allocator (libjemalloc-dev): see projections/projector/allocator.hpp.
+pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
 if(FLEETLEDGER_BUILD_TESTS)
   find_package(Catch2 2 CONFIG REQUIRED)
 endif()

@@ -14,6 +14,7 @@
 #include "fleetledger/events/stop_signal.hpp"
 #include "fleetledger/projections/projector_runner.hpp"
 #include "fleetledger/projections/view_store.hpp"
+#include "allocator.hpp"
 #include "view_registry.hpp"
 
 namespace fe = fleetledger::events;
@@ -109,6 +110,7 @@ int main(int argc, char** argv) {
     fe::log::info("rebuilding view from the log", {{"view", view_name}, {"dir", config.view_dir.string()}});
   }
 
+  fe::log::info("allocator", {{"view", view_name}, {"allocator", fleetledger::projector::allocator_name()}});
   const auto& stop_requested = fe::install_stop_signals();
   auto result = fp::run_projector(*view, config, stop_requested);
   if (!result) {
