@@ -1,6 +1,9 @@
 // The projection runtime on a real RocksDB: offsets in the same batch as state, redelivery skipped,
 // duplicates ignored, rejections and dead letters accounted for, digest stable, secondary catch-up.
 #include <array>
+#include <set>
+#include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <rocksdb/db.h>
@@ -286,6 +289,38 @@ TEST_CASE("event ids are the same only when their strings are: UUIDs in 16 bytes
   for (const char* broken : {"0f8fad5b-d9cb-469f-a165-70867728950g", "0f8fad5bxd9cb-469f-a165-70867728950e", ""}) {
     CHECK(fp::dedup_id::of(broken).key()[0] == '\1');
   }
+}
+
+TEST_CASE("a batch's id set holds UUIDs and other ids apart and finds each exactly once", "[projections][unit]") {
+  fp::dedup_id_set set;
+  std::vector<fp::dedup_id> uuids;
+  // More than the first table holds, so it grows while ids are in it; the nil UUID is an id too.
+  uuids.push_back(fp::dedup_id::of("00000000-0000-0000-0000-000000000000"));
+  for (int i = 0; i < 5000; ++i) uuids.push_back(fp::dedup_id::of(fe::new_event_id().value()));
+  for (const auto& id : uuids) CHECK(set.insert(id));
+  const auto other = fp::dedup_id::of("order-42");
+  const auto upper = fp::dedup_id::of("0F8FAD5B-D9CB-469F-A165-70867728950E");
+  CHECK(set.insert(other));
+  CHECK(set.insert(upper));
+  CHECK(set.size() == uuids.size() + 2);
+  for (const auto& id : uuids) CHECK_FALSE(set.insert(id));  // already there
+  CHECK_FALSE(set.insert(fp::dedup_id::of("order-42")));
+  CHECK(set.size() == uuids.size() + 2);
+  for (const auto& id : uuids) CHECK(set.contains(id));
+  CHECK(set.contains(upper));
+  CHECK_FALSE(set.contains(fp::dedup_id::of("0f8fad5b-d9cb-469f-a165-70867728950e")));  // the lower-case one is another id
+  CHECK_FALSE(set.contains(fp::dedup_id::of(fe::new_event_id().value())));
+  std::set<std::string> visited;
+  set.for_each_uuid([&](const fp::dedup_id_set::uuid_bytes& bytes) {
+    std::array<char, fp::dedup_id::uuid_key_size> key{};
+    fp::dedup_id::uuid_key(bytes, key);
+    visited.emplace(key.data(), key.size());
+  });
+  CHECK(visited.size() == uuids.size());
+  for (const auto& id : uuids) CHECK(visited.count(id.key()) == 1);
+  CHECK(set.others().size() == 2);
+  CHECK(fp::dedup_id_set{}.empty());
+  CHECK_FALSE(fp::dedup_id_set{}.contains(other));
 }
 
 TEST_CASE("ids differing only in case are different events and both are applied", "[projections][unit]") {

@@ -180,13 +180,9 @@ rocksdb::Status view_store::write(write_job& work) const {
   std::vector<std::array<char, dedup_id::uuid_key_size>> uuid_keys;
   std::vector<std::string> other_keys;
   uuid_keys.reserve(work.writes->ids.size());
-  for (const auto& id : work.writes->ids) {
-    if (id.is_uuid()) {
-      id.copy_uuid_key(uuid_keys.emplace_back());
-    } else {
-      id.append_key(other_keys.emplace_back());
-    }
-  }
+  work.writes->ids.for_each_uuid(
+      [&](const dedup_id_set::uuid_bytes& bytes) { dedup_id::uuid_key(bytes, uuid_keys.emplace_back()); });
+  for (const auto& other : work.writes->ids.others()) other_keys.push_back(dedup_id::other_key(other));
   std::sort(uuid_keys.begin(), uuid_keys.end());
   std::sort(other_keys.begin(), other_keys.end());
   for (const auto& key : uuid_keys) batch.Put(cf_[cf_dedup], rocksdb::Slice(key.data(), key.size()), rocksdb::Slice());
@@ -549,7 +545,7 @@ bool view_store::id_stored(const dedup_id& event_id) const {
   return db_->Get(rocksdb::ReadOptions(), cf_[cf_dedup], rocksdb::Slice(key), &ignored).ok();
 }
 
-void write_batch_txn::mark_seen(dedup_id event_id) { pending_->ids.insert(std::move(event_id)); }
+void write_batch_txn::mark_seen(const dedup_id& event_id) { pending_->ids.insert(event_id); }
 
 void write_batch_txn::set_next_offset(const events::topic_partition& tp, events::offset next) { offsets_[tp] = next; }
 

@@ -68,7 +68,7 @@ using key_value_map = std::unordered_map<std::string, std::optional<std::string>
 // which builds the WriteBatch from it, and read (never changed) by the next batch meanwhile.
 struct staged_writes {
   key_value_map state;  // std::nullopt marks a deletion
-  std::unordered_set<dedup_id, dedup_id_hash> ids;
+  dedup_id_set ids;
 };
 
 // The writes of one batch: reads see this batch's writes first, then the batch being written in
@@ -86,7 +86,7 @@ public:
   // may not have yet), or as stored. stored_hint: what view_store::id_stored() answered for it
   // after every batch older than those two was written (saves the lookup here).
   [[nodiscard]] bool seen(const dedup_id& event_id, std::optional<bool> stored_hint = std::nullopt) const;
-  void mark_seen(dedup_id event_id);
+  void mark_seen(const dedup_id& event_id);
 
   void set_next_offset(const events::topic_partition& tp, events::offset next);
   view_counters& counters() { return counters_; }
