@@ -246,6 +246,34 @@ TEST_CASE("a batch staged while the previous one is being written sees its state
   CHECK(reopened->next_offset(p0)->value() == 4);
 }
 
+TEST_CASE("a batch's id lookup answers as the one-id lookup does for every id", "[projections][unit]") {
+  temp_dir dir;
+  auto store = fp::view_store::open(dir.path()).value();
+  std::vector<fp::dedup_id> written;
+  for (int i = 0; i < 300; ++i) written.push_back(fp::dedup_id::of(fe::new_event_id().value()));
+  written.push_back(fp::dedup_id::of("order-42"));
+  {
+    auto txn = store->begin();
+    for (const auto& id : written) txn->mark_seen(id);
+    REQUIRE(store->commit(*txn));
+  }
+  std::vector<fp::dedup_id> asked;
+  for (std::size_t i = 0; i < written.size(); i += 2) asked.push_back(written[i]);
+  for (int i = 0; i < 200; ++i) asked.push_back(fp::dedup_id::of(fe::new_event_id().value()));
+  asked.push_back(fp::dedup_id::of("order-42"));
+  asked.push_back(fp::dedup_id::of("ORDER-42"));
+  std::vector<const fp::dedup_id*> pointers;
+  for (const auto& id : asked) pointers.push_back(&id);
+  std::vector<std::uint8_t> found(asked.size(), 7);
+  store->ids_stored(pointers, found);
+  std::size_t stored = 0;
+  for (std::size_t i = 0; i < asked.size(); ++i) {
+    CHECK(found[i] == (store->id_stored(asked[i]) ? 1 : 0));
+    stored += found[i];
+  }
+  CHECK(stored == 151 + 1);  // every other written UUID, and "order-42" (not "ORDER-42")
+}
+
 TEST_CASE("a scan in a new batch merges the batch being written: its puts and its deletions", "[projections][unit]") {
   temp_dir dir;
   auto store = fp::view_store::open(dir.path()).value();

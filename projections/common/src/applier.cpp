@@ -82,8 +82,18 @@ void decode_batch(const view& v, const std::vector<input_record>& records, decod
     }
     out.statuses[i] = decoded_batch::status::decoded;
     out.ids[i] = dedup_id::of(out.events[i]->event_id());
-    if (store != nullptr) out.id_stored[i] = store->id_stored(out.ids[i]) ? 1 : 0;
   }
+  if (store == nullptr) return;
+  std::vector<const dedup_id*> lookup;
+  std::vector<std::size_t> at;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (out.statuses[i] != decoded_batch::status::decoded) continue;
+    lookup.push_back(&out.ids[i]);
+    at.push_back(i);
+  }
+  std::vector<std::uint8_t> found(lookup.size(), 0);
+  store->ids_stored(lookup, found);
+  for (std::size_t k = 0; k < at.size(); ++k) out.id_stored[at[k]] = found[k];
 }
 
 std::unique_ptr<write_batch_txn> applier::stage(const std::vector<input_record>& records,

@@ -549,6 +549,20 @@ bool view_store::id_stored(const dedup_id& event_id) const {
   return db_->Get(rocksdb::ReadOptions(), cf_[cf_dedup], rocksdb::Slice(key), &ignored).ok();
 }
 
+void view_store::ids_stored(const std::vector<const dedup_id*>& ids, std::vector<std::uint8_t>& found) const {
+  if (ids.empty()) return;
+  std::vector<std::string> keys(ids.size());
+  std::vector<rocksdb::Slice> slices(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    ids[i]->append_key(keys[i]);
+    slices[i] = rocksdb::Slice(keys[i]);
+  }
+  std::vector<rocksdb::PinnableSlice> values(ids.size());
+  std::vector<rocksdb::Status> statuses(ids.size());
+  db_->MultiGet(rocksdb::ReadOptions(), cf_[cf_dedup], slices.size(), slices.data(), values.data(), statuses.data());
+  for (std::size_t i = 0; i < ids.size(); ++i) found[i] = statuses[i].ok() ? 1 : 0;
+}
+
 void write_batch_txn::mark_seen(const dedup_id& event_id) { pending_->ids.insert(event_id); }
 
 void write_batch_txn::set_next_offset(const events::topic_partition& tp, events::offset next) { offsets_[tp] = next; }

@@ -136,6 +136,9 @@ public:
   // from another thread while batches are staged and written: the projector asks it for the next
   // batch while the current one is applied.
   [[nodiscard]] bool id_stored(const dedup_id& event_id) const;
+  // id_stored() for a batch: found[i] = 1 when RocksDB holds *ids[i]. One MultiGet, which batches
+  // the memtable and bloom filter probes of all the ids, instead of one Get per id.
+  void ids_stored(const std::vector<const dedup_id*>& ids, std::vector<std::uint8_t>& found) const;
   [[nodiscard]] view_counters counters() const;
   [[nodiscard]] state_digest digest() const;
   [[nodiscard]] const std::filesystem::path& path() const { return dir_; }
