@@ -1,6 +1,7 @@
 #include "fleetledger/events/encoded_batch.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "fleetledger/events/codec.hpp"
@@ -37,6 +38,49 @@ result<void> encoded_batch::add(const fleetledger::v1::Envelope& env) {
   encode_into(env, std::span<char>(value, value_size));
   records_.push_back({where->topic, std::string_view(at, where->key.size()), std::string_view(value, value_size),
                       last_type_, std::string_view(at + where->key.size(), id.size())});
+  return {};
+}
+
+result<void> encoded_batch::add(const fleetledger::v1::Envelope& head, int payload_field, std::string_view key,
+                                std::string_view payload) {
+  if (head.payload_case() != fleetledger::v1::Envelope::PAYLOAD_NOT_SET) {
+    return make_error(errc::invalid_argument, "publish failed: the envelope head already carries a payload");
+  }
+  auto topic = payload_topic(payload_field);
+  if (!topic) return make_error(topic.err().code, "publish failed: " + topic.err().message);
+  if (payload_field != last_payload_case_) {
+    const auto* field = fleetledger::v1::Envelope::descriptor()->FindFieldByNumber(payload_field);
+    last_payload_case_ = payload_field;
+    last_type_ = field->message_type()->name();
+  }
+  if (key.empty()) {
+    return make_error(errc::invalid_argument,
+                      std::string(last_type_) + " key is empty; it is the record key on " + std::string(*topic));
+  }
+  // Tag (field number, wire type 2) and length of the payload field, as varints.
+  char prefix[20];
+  std::size_t prefix_size = 0;
+  const auto put_varint = [&](std::uint64_t v) {
+    while (v >= 0x80) {
+      prefix[prefix_size++] = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    prefix[prefix_size++] = static_cast<char>(v);
+  };
+  put_varint((static_cast<std::uint64_t>(payload_field) << 3) | 2);
+  put_varint(payload.size());
+  const std::size_t head_size = encoded_size(head);
+  const std::size_t value_size = head_size + prefix_size + payload.size();
+  const std::string& id = head.event_id();
+  char* const at = room_for(key.size() + id.size() + value_size);
+  std::memcpy(at, key.data(), key.size());
+  std::memcpy(at + key.size(), id.data(), id.size());
+  char* const value = at + key.size() + id.size();
+  encode_into(head, std::span<char>(value, head_size));
+  std::memcpy(value + head_size, prefix, prefix_size);
+  std::memcpy(value + head_size + prefix_size, payload.data(), payload.size());
+  records_.push_back({*topic, std::string_view(at, key.size()), std::string_view(value, value_size), last_type_,
+                      std::string_view(at + key.size(), id.size())});
   return {};
 }
 

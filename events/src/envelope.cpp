@@ -159,4 +159,15 @@ result<routing> route(const fleetledger::v1::Envelope& env) {
   return routing{entry->second.topic, std::move(key)};
 }
 
+result<std::string_view> payload_topic(int payload_field_number) {
+  const auto& table = route_table();
+  const auto entry = table.find(payload_field_number);
+  if (entry == table.end()) {
+    return make_error(errc::invalid_argument, "payload field " + std::to_string(payload_field_number) +
+                                                  " has no routing (not a payload, no topic for its .proto file, "
+                                                  "or no string key field)");
+  }
+  return entry->second.topic;
+}
+
 }  // namespace fleetledger::events

@@ -57,3 +57,28 @@ TEST_CASE("encoded batch refuses an envelope without a route and keeps what it h
   REQUIRE(batch.size() == 1);
   CHECK(batch[0].value == fe::encode(env));
 }
+
+TEST_CASE("encoded batch writes a payload encoded by the caller as add() writes the whole envelope", "[encoded_batch]") {
+  fe::encoded_batch batch;
+  Envelope env;
+  fe::fill_envelope(env, {.producer = "test", .actor = "ops", .correlation_id = "c-1"});
+  auto* o = env.mutable_offering_published();
+  o->set_provider_id("acme");
+  o->set_offering_id("o-1");
+  o->set_description(std::string(300, 'd'));  // a payload length of two varint bytes
+  REQUIRE(batch.add(env));
+  Envelope head = env;
+  head.clear_payload();
+  REQUIRE(batch.add(head, Envelope::kOfferingPublishedFieldNumber, "acme", o->SerializeAsString()));
+  REQUIRE(batch.size() == 2);
+  CHECK(batch[1].value == batch[0].value);
+  CHECK(batch[1].topic == batch[0].topic);
+  CHECK(batch[1].key == "acme");
+  CHECK(batch[1].type == "OfferingPublished");
+  CHECK(batch[1].event_id == env.event_id());
+  // No route, an empty key, a head that already has a payload: refused, nothing appended.
+  CHECK_FALSE(batch.add(head, 9999, "acme", ""));
+  CHECK_FALSE(batch.add(head, Envelope::kOfferingPublishedFieldNumber, "", o->SerializeAsString()));
+  CHECK_FALSE(batch.add(env, Envelope::kOfferingPublishedFieldNumber, "acme", o->SerializeAsString()));
+  CHECK(batch.size() == 2);
+}

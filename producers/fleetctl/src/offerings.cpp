@@ -37,8 +37,9 @@ struct encoded_rows {
 };
 
 // Checks the file and encodes each valid row into an envelope as soon as it is checked: in parts on
-// several threads for a large clean file, else (or when a part finds a problem) on this thread, so
-// the plan is always check_offering_import's. Nothing is published here.
+// every core for a large clean file (check_clean_offering_import writes the rows' wire format
+// itself), else (or when a part finds a problem) on this thread, so the plan is always
+// check_offering_import's. Nothing is published here.
 pc::offering_import_plan check_and_encode(std::string_view text, const pc::offering_import_options& options,
                                           const events::event_metadata& metadata, encoded_rows& out) {
   struct part {
@@ -47,31 +48,43 @@ pc::offering_import_plan check_and_encode(std::string_view text, const pc::offer
     std::vector<std::pair<std::size_t, std::string>> unencodable;
   };
   std::vector<part> parts;
-  const auto sinks_for = [&](std::size_t count) {
+  const auto reset = [&](std::size_t count) {
     out.batches = std::vector<events::encoded_batch>(count);
     parts = std::vector<part>(count);
-    std::vector<pc::valid_offering_sink> sinks;
-    for (std::size_t k = 0; k < count; ++k) {
-      out.batches[k].reserve(text.size() / count / 64 + 16);  // a guess; avoids most regrowth
-      sinks.push_back([&, k](std::size_t line, fleetledger::v1::OfferingPublished& offering) {
-        part& p = parts[k];
-        events::fill_envelope(p.env, metadata);
-        p.env.mutable_offering_published()->Swap(&offering);  // the importer clears and reuses what it gets back
-        if (auto added = out.batches[k].add(p.env); !added) {
-          p.unencodable.emplace_back(line, added.err().message);
-          return;
-        }
-        p.lines.push_back(line);
-      });
+    for (auto& b : out.batches) b.reserve(text.size() / count / 64 + 16);  // a guess; avoids most regrowth
+  };
+  const auto keep = [&](std::size_t k, std::size_t line, const events::result<void>& added) {
+    if (!added) {
+      parts[k].unencodable.emplace_back(line, added.err().message);
+      return;
     }
-    return sinks;
+    parts[k].lines.push_back(line);
   };
   const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
   std::optional<pc::offering_import_plan> plan;
-  if (threads > 1 && text.size() >= parallel_check_bytes) {
-    plan = pc::check_clean_offering_import(text, options, sinks_for(threads));
+  if (text.size() >= parallel_check_bytes) {
+    // Large files: rows arrive as wire bytes; the envelope head is encoded around them.
+    reset(threads);
+    std::vector<pc::encoded_offering_sink> sinks;
+    for (std::size_t k = 0; k < threads; ++k) {
+      sinks.push_back([&, k](std::size_t line, std::string_view provider_id, std::string_view offering) {
+        part& p = parts[k];
+        events::fill_envelope(p.env, metadata);
+        keep(k, line, out.batches[k].add(p.env, fleetledger::v1::Envelope::kOfferingPublishedFieldNumber,
+                                         provider_id, offering));
+      });
+    }
+    plan = pc::check_clean_offering_import(text, options, sinks);
   }
-  if (!plan) plan = pc::check_offering_import(text, options, sinks_for(1).front());
+  if (!plan) {
+    reset(1);
+    plan = pc::check_offering_import(text, options, [&](std::size_t line, fleetledger::v1::OfferingPublished& offering) {
+      part& p = parts[0];
+      events::fill_envelope(p.env, metadata);
+      p.env.mutable_offering_published()->Swap(&offering);  // the importer clears and reuses what it gets back
+      keep(0, line, out.batches[0].add(p.env));
+    });
+  }
   for (auto& p : parts) {
     out.lines.insert(out.lines.end(), p.lines.begin(), p.lines.end());
     out.unencodable.insert(out.unencodable.end(), p.unencodable.begin(), p.unencodable.end());

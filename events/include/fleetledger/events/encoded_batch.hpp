@@ -33,6 +33,15 @@ public:
   // be reused afterwards. errc::invalid_argument when it has no route (nothing is appended).
   [[nodiscard]] result<void> add(const fleetledger::v1::Envelope& env);
 
+  // The same for a payload the caller encoded itself (bulk producers that skip building messages):
+  // head carries the envelope fields and no payload, payload_field is the payload's field number in
+  // the envelope's oneof, payload its wire format and key its key field's value. The record's value
+  // is byte for byte what add() writes for head with that payload set (the header fields' numbers are
+  // below every payload's, and protobuf writes fields in number order). errc::invalid_argument when
+  // the payload has no route or the key is empty (nothing is appended).
+  [[nodiscard]] result<void> add(const fleetledger::v1::Envelope& head, int payload_field, std::string_view key,
+                                 std::string_view payload);
+
   [[nodiscard]] std::size_t size() const noexcept { return records_.size(); }
   [[nodiscard]] bool empty() const noexcept { return records_.empty(); }
   [[nodiscard]] const record& operator[](std::size_t i) const noexcept { return records_[i]; }

@@ -53,4 +53,8 @@ struct routing {
 // errc::invalid_argument when there is no payload or the key field is empty.
 [[nodiscard]] result<routing> route(const fleetledger::v1::Envelope& env);
 
+// The topic of a payload by its field number in the envelope's oneof (route() without an envelope,
+// for bulk producers that encode payloads themselves). errc::invalid_argument when it has no route.
+[[nodiscard]] result<std::string_view> payload_topic(int payload_field_number);
+
 }  // namespace fleetledger::events

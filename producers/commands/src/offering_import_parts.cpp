@@ -1,0 +1,360 @@
+// check_clean_offering_import: a large file checked in parts on every core, each valid row written
+// straight to the protobuf wire format. Setting ~20 fields of a message through reflection, clearing
+// it and serializing it cost more than the parsing and checking themselves; here a row is checked
+// with the same cell checks (check_cell) and shared rules (events::validate through offering_fields)
+// as check_offering_import, then its cells are written in field-number order as protobuf would.
+// Any problem stops the check: the caller runs the exact one for the report.
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cstring>
+#include <future>
+#include <utility>
+
+#include "fleetledger/events/offering_rules.hpp"
+#include "fleetledger/producers/commands/validation.hpp"
+#include "offering_import_detail.hpp"
+
+namespace fleetledger::producers {
+
+namespace pb = google::protobuf;
+using detail::cell_kind;
+using detail::column;
+
+void detail::key_log::add(std::string_view key) {
+  entries_.push_back({std::hash<std::string_view>{}(key), keys_.size(), key.size()});
+  keys_.append(key);
+}
+
+void detail::key_log::sort() {
+  std::sort(entries_.begin(), entries_.end(), [](const entry& a, const entry& b) { return a.hash < b.hash; });
+}
+
+bool detail::key_log::any_repeated(std::span<const key_log> logs) {
+  struct ref {
+    std::uint64_t hash;
+    std::string_view key;
+  };
+  std::vector<ref> all;
+  std::size_t total = 0;
+  for (const auto& l : logs) total += l.entries_.size();
+  all.reserve(total);
+  for (const auto& l : logs) {
+    const auto middle = all.size();
+    for (const entry& e : l.entries_) all.push_back({e.hash, std::string_view(l.keys_).substr(e.at, e.size)});
+    std::inplace_merge(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(middle), all.end(),
+                       [](const ref& a, const ref& b) { return a.hash < b.hash; });
+  }
+  for (std::size_t i = 0; i < all.size();) {
+    std::size_t j = i + 1;
+    while (j < all.size() && all[j].hash == all[i].hash) ++j;
+    for (std::size_t a = i; a < j; ++a) {
+      for (std::size_t b = a + 1; b < j; ++b) {
+        if (all[a].key == all[b].key) return true;
+      }
+    }
+    i = j;
+  }
+  return false;
+}
+
+// Offsets just after a newline outside quotes, at or after equal shares of [begin, text end). A
+// newline is outside quotes when an even number of quotes precede it since begin, a record boundary:
+// begin is one and doubled quotes count twice. (In a malformed file the parity can be wrong; then a
+// part sees broken quoting at its end and reports it, and the caller checks the whole file again in
+// one piece.)
+std::vector<std::size_t> detail::cut_points(std::string_view text, std::size_t begin, std::size_t parts) {
+  std::vector<std::size_t> cuts{begin};
+  bool in_quotes = false;
+  std::size_t scanned = begin;
+  for (std::size_t k = 1; k < parts; ++k) {
+    const std::size_t target = std::max(begin + (text.size() - begin) * k / parts, cuts.back());
+    in_quotes ^= (std::count(text.begin() + static_cast<std::ptrdiff_t>(scanned),
+                             text.begin() + static_cast<std::ptrdiff_t>(target), '"') % 2) != 0;
+    std::size_t i = target;
+    for (; i < text.size(); ++i) {
+      if (text[i] == '"') in_quotes = !in_quotes;
+      else if (text[i] == '\n' && !in_quotes) break;
+    }
+    if (i + 1 >= text.size()) break;  // no boundary left: fewer parts
+    cuts.push_back(i + 1);
+    scanned = i + 1;
+  }
+  cuts.push_back(text.size());
+  return cuts;
+}
+
+namespace {
+
+// The protobuf wire format (encoding.md): varints, tags, length-delimited and fixed64 fields.
+void put_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+void put_tag(std::string& out, int number, int wire_type) {
+  put_varint(out, (static_cast<std::uint64_t>(number) << 3) | static_cast<std::uint64_t>(wire_type));
+}
+void put_length_delimited(std::string& out, int number, std::string_view bytes) {
+  put_tag(out, number, 2);
+  put_varint(out, bytes.size());
+  out.append(bytes);
+}
+void put_fixed64(std::string& out, int number, std::uint64_t bits) {
+  put_tag(out, number, 1);
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));  // little-endian
+}
+
+// The field types whose wire form this file writes; a column of any other type sends the file to
+// the exact check (which refuses or handles it).
+bool encodable(const pb::FieldDescriptor& f) {
+  switch (f.type()) {
+    case pb::FieldDescriptor::TYPE_STRING:
+    case pb::FieldDescriptor::TYPE_BYTES: return true;
+    case pb::FieldDescriptor::TYPE_DOUBLE:
+    case pb::FieldDescriptor::TYPE_INT32:
+    case pb::FieldDescriptor::TYPE_INT64:
+    case pb::FieldDescriptor::TYPE_BOOL: return !f.is_repeated();
+    default: return false;
+  }
+}
+
+// Calls f(item) for each non-empty trimmed item of a ';'-separated list cell, as set_cell adds them.
+template <typename F>
+void for_each_item(std::string_view cell, F&& f) {
+  std::size_t start = 0;
+  while (start <= cell.size()) {
+    const std::size_t sep = cell.find(';', start);
+    const std::string_view item =
+        trim(cell.substr(start, sep == std::string_view::npos ? std::string_view::npos : sep - start));
+    if (!item.empty()) f(item);
+    if (sep == std::string_view::npos) break;
+    start = sep + 1;
+  }
+}
+
+// One row's checked cells by field index, read by events::validate as the message would be.
+class row_fields final : public events::offering_fields {
+public:
+  struct slot {
+    bool set{false};
+    detail::cell_value value;
+  };
+
+  explicit row_fields(const pb::Descriptor& d) : slots_(static_cast<std::size_t>(d.field_count())) {}
+
+  void clear() {
+    for (auto& s : slots_) s.set = false;
+  }
+  slot& at(const pb::FieldDescriptor& f) { return slots_[static_cast<std::size_t>(f.index())]; }
+  const slot& at(const pb::FieldDescriptor& f) const { return slots_[static_cast<std::size_t>(f.index())]; }
+
+  bool present(const pb::FieldDescriptor& f) const override {
+    const slot& s = at(f);
+    if (!s.set) return false;
+    if (f.is_repeated()) {
+      bool any = false;
+      for_each_item(s.value.text, [&](std::string_view) { any = true; });
+      return any;
+    }
+    if (f.has_presence()) return true;
+    switch (f.cpp_type()) {
+      case pb::FieldDescriptor::CPPTYPE_STRING: return !s.value.text.empty();
+      case pb::FieldDescriptor::CPPTYPE_DOUBLE: return std::bit_cast<std::uint64_t>(s.value.real) != 0;  // as HasField
+      case pb::FieldDescriptor::CPPTYPE_BOOL: return s.value.flag;
+      default: return s.value.integer != 0;
+    }
+  }
+  std::string_view string_value(const pb::FieldDescriptor& f) const override {
+    const slot& s = at(f);
+    return s.set ? s.value.text : std::string_view();
+  }
+  std::int32_t int32_value(const pb::FieldDescriptor& f) const override {
+    const slot& s = at(f);
+    return s.set ? static_cast<std::int32_t>(s.value.integer) : 0;
+  }
+  double double_value(const pb::FieldDescriptor& f) const override {
+    const slot& s = at(f);
+    return s.set ? s.value.real : 0;
+  }
+
+private:
+  std::vector<slot> slots_;
+};
+
+// Checks the rows of one part and encodes the valid ones; stops at the first problem.
+class part_checker {
+public:
+  part_checker(const std::vector<column>& columns, const offering_import_options& options)
+      : columns_(columns), options_(options) {
+    for (int i = 0; i < d_->field_count(); ++i) by_number_.push_back(d_->field(i));
+    std::sort(by_number_.begin(), by_number_.end(),
+              [](const pb::FieldDescriptor* a, const pb::FieldDescriptor* b) { return a->number() < b->number(); });
+  }
+
+  // false at the first row with a problem (or when another part found one).
+  bool check(csv_reader& reader, const encoded_offering_sink& sink, detail::key_log& keys, std::size_t& rows,
+             const std::atomic<bool>& stop) {
+    csv_row record;
+    for (;;) {
+      auto more = reader.next(record);
+      if (!more) return false;
+      if (!*more) return true;
+      if ((rows++ & 255) == 0 && stop.load(std::memory_order_relaxed)) return false;
+      if (!check_row(record)) return false;
+      const std::string_view provider = fields_.string_value(*provider_id_);
+      const std::string_view offering = fields_.string_value(*offering_id_);
+      if (!offering.empty() && !provider.empty()) {
+        detail::make_upsert_key(key_, provider, offering);
+        keys.add(key_);
+      }
+      encode();
+      sink(record.line, provider, bytes_);
+    }
+  }
+
+private:
+  bool check_row(const csv_row& record) {
+    for (std::size_t i = columns_.size(); i < record.fields.size(); ++i) {
+      if (!trim(record.fields[i]).empty()) return false;  // extra cells must be empty
+    }
+    fields_.clear();
+    for (std::size_t i = 0; i < columns_.size() && i < record.fields.size(); ++i) {
+      const column& c = columns_[i];
+      if (c.field == nullptr) continue;
+      const std::string_view cell = trim(record.fields[i]);
+      if (cell.empty()) continue;
+      if (!is_valid_utf8(cell)) return false;
+      auto& s = fields_.at(*c.field);
+      if (detail::check_cell(c, cell, s.value)) return false;
+      if (c.kind == cell_kind::product_type) {
+        product_type_ = events::normalize_product_type(cell);
+        s.value.text = product_type_;
+      }
+      s.set = true;
+    }
+    auto& provider = fields_.at(*provider_id_);
+    if (!provider.set && !options_.default_provider_id.empty()) {
+      provider.set = true;
+      provider.value.text = options_.default_provider_id;
+    }
+    if (!events::validate(fields_).empty()) return false;
+    const auto& min_hours = fields_.at(*min_contract_hours_);
+    const auto& max_hours = fields_.at(*max_contract_hours_);
+    return !(min_hours.set && max_hours.set && min_hours.value.integer > max_hours.value.integer);
+  }
+
+  // The row's OfferingPublished in bytes_, fields in number order as protobuf serializes them; a field
+  // without presence only when it is not zero or empty.
+  void encode() {
+    bytes_.clear();
+    for (const pb::FieldDescriptor* f : by_number_) {
+      const auto& s = fields_.at(*f);
+      if (!s.set) continue;
+      const bool always = f->has_presence();
+      switch (f->type()) {
+        case pb::FieldDescriptor::TYPE_STRING:
+        case pb::FieldDescriptor::TYPE_BYTES:
+          if (f->is_repeated()) {
+            for_each_item(s.value.text, [&](std::string_view item) { put_length_delimited(bytes_, f->number(), item); });
+          } else if (always || !s.value.text.empty()) {
+            put_length_delimited(bytes_, f->number(), s.value.text);
+          }
+          break;
+        case pb::FieldDescriptor::TYPE_DOUBLE:
+          if (const auto bits = std::bit_cast<std::uint64_t>(s.value.real); always || bits != 0) {
+            put_fixed64(bytes_, f->number(), bits);
+          }
+          break;
+        case pb::FieldDescriptor::TYPE_INT32:
+        case pb::FieldDescriptor::TYPE_INT64:
+          if (always || s.value.integer != 0) {
+            put_tag(bytes_, f->number(), 0);
+            put_varint(bytes_, static_cast<std::uint64_t>(s.value.integer));  // negative: 10 bytes, as protobuf
+          }
+          break;
+        case pb::FieldDescriptor::TYPE_BOOL:
+          if (always || s.value.flag) {
+            put_tag(bytes_, f->number(), 0);
+            put_varint(bytes_, s.value.flag ? 1 : 0);
+          }
+          break;
+        default: break;  // not reached: encodable() refused the file's columns of other types
+      }
+    }
+  }
+
+  const pb::Descriptor* const d_ = fleetledger::v1::OfferingPublished::descriptor();
+  const pb::FieldDescriptor* const provider_id_ = d_->FindFieldByName("provider_id");
+  const pb::FieldDescriptor* const offering_id_ = d_->FindFieldByName("offering_id");
+  const pb::FieldDescriptor* const min_contract_hours_ = d_->FindFieldByName("min_contract_hours");
+  const pb::FieldDescriptor* const max_contract_hours_ = d_->FindFieldByName("max_contract_hours");
+  const std::vector<column>& columns_;
+  const offering_import_options& options_;
+  std::vector<const pb::FieldDescriptor*> by_number_;
+  row_fields fields_{*d_};
+  std::string product_type_;  // the row's normalized product type
+  std::string key_;
+  std::string bytes_;  // the row's wire format
+};
+
+struct part_result {
+  bool clean{false};
+  std::size_t rows{0};
+  detail::key_log keys{0};
+};
+
+}  // namespace
+
+std::optional<offering_import_plan> check_clean_offering_import(std::string_view csv_text,
+                                                                const offering_import_options& options,
+                                                                std::span<const encoded_offering_sink> sinks) {
+  if (sinks.empty()) return std::nullopt;
+  offering_import_plan plan;
+  csv_reader header_reader(csv_text);
+  csv_row record;
+  std::vector<column> columns;
+  if (!detail::read_header(header_reader, record, options, plan, columns)) return std::nullopt;
+  for (const column& c : columns) {
+    if (c.field != nullptr && !encodable(*c.field)) return std::nullopt;
+  }
+  const auto cuts = detail::cut_points(csv_text, header_reader.position(), sinks.size());
+  const std::size_t parts = cuts.size() - 1;
+
+  std::vector<part_result> results(parts);
+  std::atomic<bool> stop{false};  // a part found a problem: the others need not go on
+  const auto check_part = [&](std::size_t k, std::size_t line) {
+    csv_reader reader(csv_text.substr(0, cuts[k + 1]), cuts[k], line);
+    part_result& r = results[k];
+    r.keys = detail::key_log((cuts[k + 1] - cuts[k]) / 64);
+    part_checker checker(columns, options);
+    r.clean = checker.check(reader, sinks[k], r.keys, r.rows, stop);
+    if (!r.clean) stop = true;
+    r.keys.sort();
+  };
+  {
+    std::vector<std::future<void>> others;
+    std::size_t line = header_reader.line();
+    for (std::size_t k = 1; k < parts; ++k) {
+      line += static_cast<std::size_t>(std::count(csv_text.begin() + static_cast<std::ptrdiff_t>(cuts[k - 1]),
+                                                  csv_text.begin() + static_cast<std::ptrdiff_t>(cuts[k]), '\n'));
+      others.push_back(std::async(std::launch::async, check_part, k, line));
+    }
+    check_part(0, header_reader.line());
+    for (auto& f : others) f.get();  // rethrows what a part threw
+  }
+
+  for (const auto& r : results) {
+    if (!r.clean) return std::nullopt;
+    plan.rows += r.rows;
+  }
+  // A repeated key is an error on its later line: the single-thread check names both lines.
+  std::vector<detail::key_log> logs;
+  for (auto& r : results) logs.push_back(std::move(r.keys));
+  if (detail::key_log::any_repeated(logs)) return std::nullopt;
+  return plan;
+}
+
+}  // namespace fleetledger::producers
