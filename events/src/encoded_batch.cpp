@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <new>
+
+#include <sys/mman.h>
 
 #include "fleetledger/events/codec.hpp"
 #include "fleetledger/events/envelope.hpp"
@@ -11,10 +15,21 @@ namespace fleetledger::events {
 
 void encoded_batch::reserve(std::size_t events) { records_.reserve(events); }
 
+void encoded_batch::free_block::operator()(char* p) const noexcept { std::free(p); }
+
+namespace {
+// Blocks are 2 MiB aligned and asked to be backed by transparent huge pages: a 100,000-row import
+// fills ~30 MB, and faulting that in 4 KiB pages cost more system time than the encoding.
+constexpr std::size_t huge_page = 2 * 1024 * 1024;
+}  // namespace
+
 char* encoded_batch::room_for(std::size_t bytes) {
   if (blocks_.empty() || blocks_.back().size - blocks_.back().used < bytes) {
-    const std::size_t size = std::max(block_bytes, bytes);
-    blocks_.push_back({std::make_unique_for_overwrite<char[]>(size), size, 0});
+    const std::size_t size = (std::max(block_bytes, bytes) + huge_page - 1) / huge_page * huge_page;
+    auto* data = static_cast<char*>(std::aligned_alloc(huge_page, size));
+    if (data == nullptr) throw std::bad_alloc();
+    (void)madvise(data, size, MADV_HUGEPAGE);  // advice only: without THP the block still works
+    blocks_.push_back({std::unique_ptr<char[], free_block>(data), size, 0});
   }
   block& b = blocks_.back();
   char* at = b.data.get() + b.used;

@@ -86,7 +86,7 @@ std::vector<std::size_t> detail::cut_points(std::string_view text, std::size_t b
 
 namespace {
 
-// The protobuf wire format (encoding.md): varints, tags, length-delimited and fixed64 fields.
+// The protobuf wire format (encoding.md): varints and tags.
 void put_varint(std::string& out, std::uint64_t v) {
   while (v >= 0x80) {
     out.push_back(static_cast<char>(v | 0x80));
@@ -96,15 +96,6 @@ void put_varint(std::string& out, std::uint64_t v) {
 }
 void put_tag(std::string& out, int number, int wire_type) {
   put_varint(out, (static_cast<std::uint64_t>(number) << 3) | static_cast<std::uint64_t>(wire_type));
-}
-void put_length_delimited(std::string& out, int number, std::string_view bytes) {
-  put_tag(out, number, 2);
-  put_varint(out, bytes.size());
-  out.append(bytes);
-}
-void put_fixed64(std::string& out, int number, std::uint64_t bits) {
-  put_tag(out, number, 1);
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));  // little-endian
 }
 
 // The field types whose wire form this file writes; a column of any other type sends the file to
@@ -148,6 +139,8 @@ public:
   void clear() {
     for (auto& s : slots_) s.set = false;
   }
+  // By field index (the descriptor's field(i)).
+  slot& at(std::size_t index) { return slots_[index]; }
   slot& at(const pb::FieldDescriptor& f) { return slots_[static_cast<std::size_t>(f.index())]; }
   const slot& at(const pb::FieldDescriptor& f) const { return slots_[static_cast<std::size_t>(f.index())]; }
 
@@ -189,9 +182,22 @@ class part_checker {
 public:
   part_checker(const std::vector<column>& columns, const offering_import_options& options)
       : columns_(columns), options_(options) {
-    for (int i = 0; i < d_->field_count(); ++i) by_number_.push_back(d_->field(i));
-    std::sort(by_number_.begin(), by_number_.end(),
+    // The fields a row of this file can carry, in number order, each with its tag written once.
+    std::vector<const pb::FieldDescriptor*> fields;
+    for (const column& c : columns) {
+      if (c.field != nullptr) fields.push_back(c.field);
+    }
+    if (!options.default_provider_id.empty()) fields.push_back(provider_id_);
+    std::sort(fields.begin(), fields.end(),
               [](const pb::FieldDescriptor* a, const pb::FieldDescriptor* b) { return a->number() < b->number(); });
+    fields.erase(std::unique(fields.begin(), fields.end()), fields.end());
+    for (const pb::FieldDescriptor* f : fields) {
+      std::string tag;
+      put_tag(tag, f->number(), wire_type(*f));
+      encoded_.push_back({static_cast<std::size_t>(f->index()), f->type(), f->is_repeated(), f->has_presence(),
+                          std::move(tag)});
+    }
+    for (const column& c : columns) slot_of_column_.push_back(c.field == nullptr ? 0 : static_cast<std::size_t>(c.field->index()));
   }
 
   // false at the first row with a problem (or when another part found one).
@@ -216,18 +222,27 @@ public:
   }
 
 private:
+  static int wire_type(const pb::FieldDescriptor& f) {
+    switch (f.type()) {
+      case pb::FieldDescriptor::TYPE_DOUBLE: return 1;
+      case pb::FieldDescriptor::TYPE_STRING:
+      case pb::FieldDescriptor::TYPE_BYTES: return 2;
+      default: return 0;  // int32, int64, bool: varints (encodable() allows no other type)
+    }
+  }
+
   bool check_row(const csv_row& record) {
     for (std::size_t i = columns_.size(); i < record.fields.size(); ++i) {
       if (!trim(record.fields[i]).empty()) return false;  // extra cells must be empty
     }
-    fields_.clear();
+    for (const auto& e : encoded_) fields_.at(e.slot).set = false;
     for (std::size_t i = 0; i < columns_.size() && i < record.fields.size(); ++i) {
       const column& c = columns_[i];
       if (c.field == nullptr) continue;
       const std::string_view cell = trim(record.fields[i]);
       if (cell.empty()) continue;
       if (!is_valid_utf8(cell)) return false;
-      auto& s = fields_.at(*c.field);
+      auto& s = fields_.at(slot_of_column_[i]);
       if (detail::check_cell(c, cell, s.value)) return false;
       if (c.kind == cell_kind::product_type) {
         product_type_ = events::normalize_product_type(cell);
@@ -250,41 +265,56 @@ private:
   // without presence only when it is not zero or empty.
   void encode() {
     bytes_.clear();
-    for (const pb::FieldDescriptor* f : by_number_) {
-      const auto& s = fields_.at(*f);
+    for (const auto& e : encoded_) {
+      const auto& s = fields_.at(e.slot);
       if (!s.set) continue;
-      const bool always = f->has_presence();
-      switch (f->type()) {
+      switch (e.type) {
         case pb::FieldDescriptor::TYPE_STRING:
         case pb::FieldDescriptor::TYPE_BYTES:
-          if (f->is_repeated()) {
-            for_each_item(s.value.text, [&](std::string_view item) { put_length_delimited(bytes_, f->number(), item); });
-          } else if (always || !s.value.text.empty()) {
-            put_length_delimited(bytes_, f->number(), s.value.text);
+          if (e.repeated) {
+            for_each_item(s.value.text, [&](std::string_view item) { put_bytes(e.tag, item); });
+          } else if (e.always || !s.value.text.empty()) {
+            put_bytes(e.tag, s.value.text);
           }
           break;
         case pb::FieldDescriptor::TYPE_DOUBLE:
-          if (const auto bits = std::bit_cast<std::uint64_t>(s.value.real); always || bits != 0) {
-            put_fixed64(bytes_, f->number(), bits);
+          if (const auto bits = std::bit_cast<std::uint64_t>(s.value.real); e.always || bits != 0) {
+            bytes_ += e.tag;
+            for (int i = 0; i < 8; ++i) bytes_.push_back(static_cast<char>(bits >> (8 * i)));  // little-endian
           }
           break;
         case pb::FieldDescriptor::TYPE_INT32:
         case pb::FieldDescriptor::TYPE_INT64:
-          if (always || s.value.integer != 0) {
-            put_tag(bytes_, f->number(), 0);
+          if (e.always || s.value.integer != 0) {
+            bytes_ += e.tag;
             put_varint(bytes_, static_cast<std::uint64_t>(s.value.integer));  // negative: 10 bytes, as protobuf
           }
           break;
         case pb::FieldDescriptor::TYPE_BOOL:
-          if (always || s.value.flag) {
-            put_tag(bytes_, f->number(), 0);
-            put_varint(bytes_, s.value.flag ? 1 : 0);
+          if (e.always || s.value.flag) {
+            bytes_ += e.tag;
+            bytes_.push_back(s.value.flag ? 1 : 0);
           }
           break;
         default: break;  // not reached: encodable() refused the file's columns of other types
       }
     }
   }
+
+  void put_bytes(const std::string& tag, std::string_view value) {
+    bytes_ += tag;
+    put_varint(bytes_, value.size());
+    bytes_ += value;
+  }
+
+  // A field a row may carry, in number order.
+  struct encoded_field {
+    std::size_t slot;  // in fields_
+    pb::FieldDescriptor::Type type;
+    bool repeated;
+    bool always;      // has presence: written whenever set, even when zero
+    std::string tag;  // its tag's varint
+  };
 
   const pb::Descriptor* const d_ = fleetledger::v1::OfferingPublished::descriptor();
   const pb::FieldDescriptor* const provider_id_ = d_->FindFieldByName("provider_id");
@@ -293,7 +323,8 @@ private:
   const pb::FieldDescriptor* const max_contract_hours_ = d_->FindFieldByName("max_contract_hours");
   const std::vector<column>& columns_;
   const offering_import_options& options_;
-  std::vector<const pb::FieldDescriptor*> by_number_;
+  std::vector<encoded_field> encoded_;
+  std::vector<std::size_t> slot_of_column_;  // a known column's field's slot in fields_
   row_fields fields_{*d_};
   std::string product_type_;  // the row's normalized product type
   std::string key_;
