@@ -162,37 +162,43 @@ int run_import(const std::vector<std::string>& args) {
     return exit_bad_input;
   }
 
-  std::vector<events::record_position> positions;
-  positions.reserve(rows.lines.size());
   std::size_t failed = rows.unencodable.size();
   std::string first_failure = rows.unencodable.empty() ? "" : rows.unencodable.front().second;
   std::size_t first_failed_line = rows.unencodable.empty() ? 0 : rows.unencodable.front().first;
+  events::bulk_outcome outcome;
   if (!rows.lines.empty()) {
     if (!publisher) throw fatal{exit_bad_input, publisher_error};
-    auto results = publisher->publish_all(rows.batches);
-    for (std::size_t i = 0; i < results.size(); ++i) {
-      if (results[i]) {
-        positions.push_back(std::move(*results[i]));
-      } else if (failed++ == 0 || rows.lines[i] < first_failed_line) {
-        first_failure = results[i].err().message;
+    outcome = publisher->publish_all(rows.batches);
+    for (const auto& [i, e] : outcome.errors) {
+      if (failed++ == 0 || rows.lines[i] < first_failed_line) {
+        first_failure = e.message;
         first_failed_line = rows.lines[i];
       }
     }
   }
-  summary["published"] = positions.size();
+  const std::size_t published = outcome.size() - outcome.errors.size();
+  summary["published"] = published;
   summary["skipped"] = plan.invalid_lines.size();
   summary["skipped_lines"] = skipped_lines;
   summary["errors"] = errors;
   summary["unknown_columns"] = unknown;
   summary["failed"] = failed;
-  if (!positions.empty()) {
-    summary["first"] = position_json(positions.front());
-    summary["last"] = position_json(positions.back());
-  } else {
-    summary["first"] = nullptr;
-    summary["last"] = nullptr;
+  // The first and last records published, in file order.
+  summary["first"] = nullptr;
+  summary["last"] = nullptr;
+  for (std::size_t i = 0; i < outcome.size(); ++i) {
+    if (outcome.acks[i]) {
+      summary["first"] = position_json(*outcome.at(i));
+      break;
+    }
   }
-  summary["min_offsets"] = min_offsets_of(positions);
+  for (std::size_t i = outcome.size(); i-- > 0;) {
+    if (outcome.acks[i]) {
+      summary["last"] = position_json(*outcome.at(i));
+      break;
+    }
+  }
+  summary["min_offsets"] = min_offsets_of(outcome);
   std::cout << boost::json::serialize(summary) << std::endl;
   if (failed > 0) {
     std::cerr << "fleetctl: offerings import: " << failed << " of " << rows.lines.size() + rows.unencodable.size()
