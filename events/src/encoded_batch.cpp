@@ -56,11 +56,28 @@ result<void> encoded_batch::add(const fleetledger::v1::Envelope& env) {
   return {};
 }
 
-result<void> encoded_batch::add(const fleetledger::v1::Envelope& head, int payload_field, std::string_view key,
-                                std::string_view payload) {
-  if (head.payload_case() != fleetledger::v1::Envelope::PAYLOAD_NOT_SET) {
-    return make_error(errc::invalid_argument, "publish failed: the envelope head already carries a payload");
+namespace {
+
+void put_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
   }
+  out.push_back(static_cast<char>(v));
+}
+
+// A length-delimited field (tag, length, bytes); proto3 leaves an empty string out.
+void put_string(std::string& out, int number, std::string_view value) {
+  if (value.empty()) return;
+  put_varint(out, static_cast<std::uint64_t>(number) << 3 | 2);
+  put_varint(out, value.size());
+  out.append(value);
+}
+
+}  // namespace
+
+result<void> encoded_batch::add(const event_metadata& metadata, int payload_field, std::string_view key,
+                                std::string_view payload, std::chrono::system_clock::time_point occurred_at) {
   auto topic = payload_topic(payload_field);
   if (!topic) return make_error(topic.err().code, "publish failed: " + topic.err().message);
   if (payload_field != last_payload_case_) {
@@ -72,30 +89,43 @@ result<void> encoded_batch::add(const fleetledger::v1::Envelope& head, int paylo
     return make_error(errc::invalid_argument,
                       std::string(last_type_) + " key is empty; it is the record key on " + std::string(*topic));
   }
-  // Tag (field number, wire type 2) and length of the payload field, as varints.
-  char prefix[20];
-  std::size_t prefix_size = 0;
-  const auto put_varint = [&](std::uint64_t v) {
-    while (v >= 0x80) {
-      prefix[prefix_size++] = static_cast<char>(v | 0x80);
-      v >>= 7;
-    }
-    prefix[prefix_size++] = static_cast<char>(v);
-  };
-  put_varint((static_cast<std::uint64_t>(payload_field) << 3) | 2);
-  put_varint(payload.size());
-  const std::size_t head_size = encoded_size(head);
-  const std::size_t value_size = head_size + prefix_size + payload.size();
-  const std::string& id = head.event_id();
-  char* const at = room_for(key.size() + id.size() + value_size);
+  // Envelope fields 1-6 (envelope.proto), then the payload's tag and length.
+  char id[36];
+  write_new_event_id(id);
+  const std::string_view event_id(id, sizeof id);
+  const auto since = occurred_at.time_since_epoch();
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(since);
+  const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(since - seconds).count();
+  std::string timestamp;  // google.protobuf.Timestamp: seconds = 1, nanos = 2 (SSO: at most 17 bytes)
+  if (seconds.count() != 0) {
+    timestamp.push_back(0x08);
+    put_varint(timestamp, static_cast<std::uint64_t>(seconds.count()));
+  }
+  if (nanos != 0) {
+    timestamp.push_back(0x10);
+    put_varint(timestamp, static_cast<std::uint64_t>(nanos));
+  }
+  head_.clear();
+  put_string(head_, 1, event_id);
+  head_.push_back(0x12);  // occurred_at is a message: written even when empty
+  put_varint(head_, timestamp.size());
+  head_ += timestamp;
+  put_string(head_, 3, metadata.producer);
+  put_string(head_, 4, metadata.actor);
+  put_string(head_, 5, metadata.correlation_id.empty() ? event_id : std::string_view(metadata.correlation_id));
+  put_string(head_, 6, metadata.causation_id);
+  put_varint(head_, static_cast<std::uint64_t>(payload_field) << 3 | 2);
+  put_varint(head_, payload.size());
+
+  const std::size_t value_size = head_.size() + payload.size();
+  char* const at = room_for(key.size() + event_id.size() + value_size);
   std::memcpy(at, key.data(), key.size());
-  std::memcpy(at + key.size(), id.data(), id.size());
-  char* const value = at + key.size() + id.size();
-  encode_into(head, std::span<char>(value, head_size));
-  std::memcpy(value + head_size, prefix, prefix_size);
-  std::memcpy(value + head_size + prefix_size, payload.data(), payload.size());
+  std::memcpy(at + key.size(), event_id.data(), event_id.size());
+  char* const value = at + key.size() + event_id.size();
+  std::memcpy(value, head_.data(), head_.size());
+  std::memcpy(value + head_.size(), payload.data(), payload.size());
   records_.push_back({*topic, std::string_view(at, key.size()), std::string_view(value, value_size), last_type_,
-                      std::string_view(at + key.size(), id.size())});
+                      std::string_view(at + key.size(), event_id.size())});
   return {};
 }
 

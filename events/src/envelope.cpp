@@ -95,6 +95,8 @@ void write_event_id(char* text) {
 
 }  // namespace
 
+void write_new_event_id(std::span<char, 36> text) { write_event_id(text.data()); }
+
 event_id new_event_id() {
   std::string text(36, '-');
   write_event_id(text.data());

@@ -63,14 +63,12 @@ pc::offering_import_plan check_and_encode(std::string_view text, const pc::offer
   const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
   std::optional<pc::offering_import_plan> plan;
   if (text.size() >= parallel_check_bytes) {
-    // Large files: rows arrive as wire bytes; the envelope head is encoded around them.
+    // Large files: rows arrive as wire bytes; the batch writes the envelope around them.
     reset(threads);
     std::vector<pc::encoded_offering_sink> sinks;
     for (std::size_t k = 0; k < threads; ++k) {
       sinks.push_back([&, k](std::size_t line, std::string_view provider_id, std::string_view offering) {
-        part& p = parts[k];
-        events::fill_envelope(p.env, metadata);
-        keep(k, line, out.batches[k].add(p.env, fleetledger::v1::Envelope::kOfferingPublishedFieldNumber,
+        keep(k, line, out.batches[k].add(metadata, fleetledger::v1::Envelope::kOfferingPublishedFieldNumber,
                                          provider_id, offering));
       });
     }

@@ -3,12 +3,14 @@
 // event once it has grown). For bulk producers such as the offering import, which encode while they
 // validate and publish only once the whole input is known to be good: publisher::publish_all(batch)
 // sends the records without copying or encoding them again.
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "fleetledger/events/envelope.hpp"
 #include "fleetledger/events/result.hpp"
 #include "fleetledger/v1/envelope.pb.h"
 
@@ -34,13 +36,15 @@ public:
   [[nodiscard]] result<void> add(const fleetledger::v1::Envelope& env);
 
   // The same for a payload the caller encoded itself (bulk producers that skip building messages):
-  // head carries the envelope fields and no payload, payload_field is the payload's field number in
-  // the envelope's oneof, payload its wire format and key its key field's value. The record's value
-  // is byte for byte what add() writes for head with that payload set (the header fields' numbers are
-  // below every payload's, and protobuf writes fields in number order). errc::invalid_argument when
-  // the payload has no route or the key is empty (nothing is appended).
-  [[nodiscard]] result<void> add(const fleetledger::v1::Envelope& head, int payload_field, std::string_view key,
-                                 std::string_view payload);
+  // payload_field is the payload's field number in the envelope's oneof, payload its wire format
+  // and key its key field's value. The envelope fields are written here as fill_envelope() would
+  // set them (a new event id, occurred_at, the metadata) and as protobuf serializes them (fields in
+  // number order, empty strings left out; every payload's number is above theirs), so the record's
+  // value is byte for byte what add() writes for that envelope. errc::invalid_argument when the
+  // payload has no route or the key is empty (nothing is appended).
+  [[nodiscard]] result<void> add(const event_metadata& metadata, int payload_field, std::string_view key,
+                                 std::string_view payload,
+                                 std::chrono::system_clock::time_point occurred_at = std::chrono::system_clock::now());
 
   [[nodiscard]] std::size_t size() const noexcept { return records_.size(); }
   [[nodiscard]] bool empty() const noexcept { return records_.empty(); }
@@ -62,6 +66,7 @@ private:
 
   std::vector<block> blocks_;
   std::vector<record> records_;
+  std::string head_;  // the envelope fields of the record add(metadata, ...) is writing
   int last_payload_case_{0};  // payload_type_name() of the last payload case, looked up once per run
   std::string_view last_type_;
 };

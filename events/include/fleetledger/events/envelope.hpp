@@ -2,6 +2,7 @@
 // Building envelopes (event id, time, metadata) and what a payload implies: its type name for the
 // fl-type header and the topic and key it is published under (DESIGN.md sections 2 and 3).
 #include <chrono>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,9 @@ struct event_metadata {
 // A random RFC 4122 version-4 UUID, lower-case text (36 chars), from a per-thread PRNG seeded by
 // std::random_device.
 [[nodiscard]] event_id new_event_id();
+
+// new_event_id() written into caller memory (bulk producers that encode envelopes themselves).
+void write_new_event_id(std::span<char, 36> text);
 
 // Whether text is a UUID in 8-4-4-4-12 hex form (either case, any version).
 [[nodiscard]] bool is_uuid(std::string_view text) noexcept;
