@@ -11,6 +11,7 @@
 #include "fleetledger/events/offering_rules.hpp"
 #include "fleetledger/producers/commands/offering_import.hpp"
 #include "fleetledger/producers/commands/validation.hpp"
+#include "input_buffer.hpp"
 #include "publishing.hpp"
 #include "subcommands.hpp"
 
@@ -126,7 +127,8 @@ int run_import(const std::vector<std::string>& args) {
   } catch (const fatal& f) {
     publisher_error = f.message;
   }
-  const std::string text = read_input(cl.args()[0], "offerings import", max_csv_bytes);
+  const input_buffer input = input_buffer::read(cl.args()[0], "offerings import", max_csv_bytes);
+  const std::string_view text = input.view();
 
   encoded_rows rows;
   const pc::offering_import_plan plan = check_and_encode(text, options, g.metadata, rows);
