@@ -341,7 +341,8 @@ struct part_result {
 
 std::optional<offering_import_plan> check_clean_offering_import(std::string_view csv_text,
                                                                 const offering_import_options& options,
-                                                                std::span<const encoded_offering_sink> sinks) {
+                                                                std::span<const encoded_offering_sink> sinks,
+                                                                std::size_t threads) {
   if (sinks.empty()) return std::nullopt;
   offering_import_plan plan;
   csv_reader header_reader(csv_text);
@@ -365,15 +366,23 @@ std::optional<offering_import_plan> check_clean_offering_import(std::string_view
     if (!r.clean) stop = true;
     r.keys.sort();
   };
+  // Parts are claimed in order by `threads` workers (this thread is one): with more parts than
+  // workers, a worker slowed down (another process on its core) takes fewer of them.
+  std::vector<std::size_t> first_lines{header_reader.line()};
+  for (std::size_t k = 1; k < parts; ++k) {
+    first_lines.push_back(first_lines.back() + static_cast<std::size_t>(std::count(
+                                                   csv_text.begin() + static_cast<std::ptrdiff_t>(cuts[k - 1]),
+                                                   csv_text.begin() + static_cast<std::ptrdiff_t>(cuts[k]), '\n')));
+  }
+  std::atomic<std::size_t> next_part{0};
+  const auto work = [&] {
+    for (std::size_t k; (k = next_part.fetch_add(1)) < parts;) check_part(k, first_lines[k]);
+  };
   {
+    const std::size_t workers = std::clamp<std::size_t>(threads, 1, parts);
     std::vector<std::future<void>> others;
-    std::size_t line = header_reader.line();
-    for (std::size_t k = 1; k < parts; ++k) {
-      line += static_cast<std::size_t>(std::count(csv_text.begin() + static_cast<std::ptrdiff_t>(cuts[k - 1]),
-                                                  csv_text.begin() + static_cast<std::ptrdiff_t>(cuts[k]), '\n'));
-      others.push_back(std::async(std::launch::async, check_part, k, line));
-    }
-    check_part(0, header_reader.line());
+    for (std::size_t w = 1; w < workers; ++w) others.push_back(std::async(std::launch::async, work));
+    work();
     for (auto& f : others) f.get();  // rethrows what a part threw
   }
 

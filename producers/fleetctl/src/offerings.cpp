@@ -64,16 +64,18 @@ pc::offering_import_plan check_and_encode(std::string_view text, const pc::offer
   const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
   std::optional<pc::offering_import_plan> plan;
   if (text.size() >= parallel_check_bytes) {
-    // Large files: rows arrive as wire bytes; the batch writes the envelope around them.
-    reset(threads);
+    // Large files: rows arrive as wire bytes; the batch writes the envelope around them. Four parts
+    // per thread, so a thread that loses its core for a while holds up less of the check.
+    const std::size_t part_count = threads * 4;
+    reset(part_count);
     std::vector<pc::encoded_offering_sink> sinks;
-    for (std::size_t k = 0; k < threads; ++k) {
+    for (std::size_t k = 0; k < part_count; ++k) {
       sinks.push_back([&, k](std::size_t line, std::string_view provider_id, std::string_view offering) {
         keep(k, line, out.batches[k].add(metadata, fleetledger::v1::Envelope::kOfferingPublishedFieldNumber,
                                          provider_id, offering));
       });
     }
-    plan = pc::check_clean_offering_import(text, options, sinks);
+    plan = pc::check_clean_offering_import(text, options, sinks, threads);
   }
   if (!plan) {
     reset(1);
