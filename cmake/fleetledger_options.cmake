@@ -4,6 +4,11 @@ option(FLEETLEDGER_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSa
 option(FLEETLEDGER_FUZZ "Build libFuzzer targets (needs clang)" OFF)
 option(FLEETLEDGER_BUILD_TESTS "Build the Catch2 test suites" ON)
 option(FLEETLEDGER_BUILD_BENCH "Build the benchmarks under bench/" ON)
+option(FLEETLEDGER_JEMALLOC "Link fleetctl with jemalloc (its bulk import makes six librdkafka allocations per record)" ON)
+if(FLEETLEDGER_SANITIZE AND FLEETLEDGER_JEMALLOC)
+  message(STATUS "FLEETLEDGER_SANITIZE: fleetctl keeps the sanitizers' allocator (no jemalloc)")
+  set(FLEETLEDGER_JEMALLOC OFF)
+endif()
 
 add_library(fleetledger_options INTERFACE)
 add_library(fleetledger::options ALIAS fleetledger_options)

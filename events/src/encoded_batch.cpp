@@ -1,7 +1,12 @@
 #include "fleetledger/events/encoded_batch.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <new>
+
+#include <sys/mman.h>
 
 #include "fleetledger/events/codec.hpp"
 #include "fleetledger/events/envelope.hpp"
@@ -10,10 +15,21 @@ namespace fleetledger::events {
 
 void encoded_batch::reserve(std::size_t events) { records_.reserve(events); }
 
+void encoded_batch::free_block::operator()(char* p) const noexcept { std::free(p); }
+
+namespace {
+// Blocks are 2 MiB aligned and asked to be backed by transparent huge pages: a 100,000-row import
+// fills ~30 MB, and faulting that in 4 KiB pages cost more system time than the encoding.
+constexpr std::size_t huge_page = 2 * 1024 * 1024;
+}  // namespace
+
 char* encoded_batch::room_for(std::size_t bytes) {
   if (blocks_.empty() || blocks_.back().size - blocks_.back().used < bytes) {
-    const std::size_t size = std::max(block_bytes, bytes);
-    blocks_.push_back({std::make_unique_for_overwrite<char[]>(size), size, 0});
+    const std::size_t size = (std::max(block_bytes, bytes) + huge_page - 1) / huge_page * huge_page;
+    auto* data = static_cast<char*>(std::aligned_alloc(huge_page, size));
+    if (data == nullptr) throw std::bad_alloc();
+    (void)madvise(data, size, MADV_HUGEPAGE);  // advice only: without THP the block still works
+    blocks_.push_back({std::unique_ptr<char[], free_block>(data), size, 0});
   }
   block& b = blocks_.back();
   char* at = b.data.get() + b.used;
@@ -37,6 +53,79 @@ result<void> encoded_batch::add(const fleetledger::v1::Envelope& env) {
   encode_into(env, std::span<char>(value, value_size));
   records_.push_back({where->topic, std::string_view(at, where->key.size()), std::string_view(value, value_size),
                       last_type_, std::string_view(at + where->key.size(), id.size())});
+  return {};
+}
+
+namespace {
+
+void put_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+// A length-delimited field (tag, length, bytes); proto3 leaves an empty string out.
+void put_string(std::string& out, int number, std::string_view value) {
+  if (value.empty()) return;
+  put_varint(out, static_cast<std::uint64_t>(number) << 3 | 2);
+  put_varint(out, value.size());
+  out.append(value);
+}
+
+}  // namespace
+
+result<void> encoded_batch::add(const event_metadata& metadata, int payload_field, std::string_view key,
+                                std::string_view payload, std::chrono::system_clock::time_point occurred_at) {
+  auto topic = payload_topic(payload_field);
+  if (!topic) return make_error(topic.err().code, "publish failed: " + topic.err().message);
+  if (payload_field != last_payload_case_) {
+    const auto* field = fleetledger::v1::Envelope::descriptor()->FindFieldByNumber(payload_field);
+    last_payload_case_ = payload_field;
+    last_type_ = field->message_type()->name();
+  }
+  if (key.empty()) {
+    return make_error(errc::invalid_argument,
+                      std::string(last_type_) + " key is empty; it is the record key on " + std::string(*topic));
+  }
+  // Envelope fields 1-6 (envelope.proto), then the payload's tag and length.
+  char id[36];
+  write_new_event_id(id);
+  const std::string_view event_id(id, sizeof id);
+  const auto since = occurred_at.time_since_epoch();
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(since);
+  const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(since - seconds).count();
+  std::string timestamp;  // google.protobuf.Timestamp: seconds = 1, nanos = 2 (SSO: at most 17 bytes)
+  if (seconds.count() != 0) {
+    timestamp.push_back(0x08);
+    put_varint(timestamp, static_cast<std::uint64_t>(seconds.count()));
+  }
+  if (nanos != 0) {
+    timestamp.push_back(0x10);
+    put_varint(timestamp, static_cast<std::uint64_t>(nanos));
+  }
+  head_.clear();
+  put_string(head_, 1, event_id);
+  head_.push_back(0x12);  // occurred_at is a message: written even when empty
+  put_varint(head_, timestamp.size());
+  head_ += timestamp;
+  put_string(head_, 3, metadata.producer);
+  put_string(head_, 4, metadata.actor);
+  put_string(head_, 5, metadata.correlation_id.empty() ? event_id : std::string_view(metadata.correlation_id));
+  put_string(head_, 6, metadata.causation_id);
+  put_varint(head_, static_cast<std::uint64_t>(payload_field) << 3 | 2);
+  put_varint(head_, payload.size());
+
+  const std::size_t value_size = head_.size() + payload.size();
+  char* const at = room_for(key.size() + event_id.size() + value_size);
+  std::memcpy(at, key.data(), key.size());
+  std::memcpy(at + key.size(), event_id.data(), event_id.size());
+  char* const value = at + key.size() + event_id.size();
+  std::memcpy(value, head_.data(), head_.size());
+  std::memcpy(value + head_.size(), payload.data(), payload.size());
+  records_.push_back({*topic, std::string_view(at, key.size()), std::string_view(value, value_size), last_type_,
+                      std::string_view(at + key.size(), event_id.size())});
   return {};
 }
 

@@ -99,6 +99,8 @@ void write_event_id(char* text) {
 
 }  // namespace
 
+void write_new_event_id(std::span<char, 36> text) { write_event_id(text.data()); }
+
 event_id new_event_id() {
   std::string text(36, '-');
   write_event_id(text.data());
@@ -161,6 +163,17 @@ result<routing> route(const fleetledger::v1::Envelope& env) {
                                                   std::string(entry->second.topic));
   }
   return routing{entry->second.topic, std::move(key)};
+}
+
+result<std::string_view> payload_topic(int payload_field_number) {
+  const auto& table = route_table();
+  const auto entry = table.find(payload_field_number);
+  if (entry == table.end()) {
+    return make_error(errc::invalid_argument, "payload field " + std::to_string(payload_field_number) +
+                                                  " has no routing (not a payload, no topic for its .proto file, "
+                                                  "or no string key field)");
+  }
+  return entry->second.topic;
 }
 
 }  // namespace fleetledger::events

@@ -1,7 +1,6 @@
 #include "fleetledger/events/offering_rules.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 #include <utility>
 
@@ -77,13 +76,45 @@ const std::vector<std::vector<const pb::FieldDescriptor*>>& required_descriptors
   return fields;
 }
 
-// Present: a field with presence is set; a plain proto3 string is non-empty; a repeated field has items.
-bool present(const pb::Message& m, const pb::FieldDescriptor& f) {
-  const pb::Reflection& refl = *m.GetReflection();
-  if (f.is_repeated()) return refl.FieldSize(m, &f) > 0;
-  if (f.has_presence()) return refl.HasField(m, &f);
-  if (f.cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING) return !refl.GetString(m, &f).empty();
-  return refl.HasField(m, &f);  // proto3 implicit scalar: set when non-zero
+// An OfferingPublished as validate() reads it.
+class message_fields final : public offering_fields {
+public:
+  explicit message_fields(const OfferingPublished& m) : m_(m), refl_(*m.GetReflection()) {}
+
+  bool present(const pb::FieldDescriptor& f) const override {
+    if (f.is_repeated()) return refl_.FieldSize(m_, &f) > 0;
+    if (f.has_presence()) return refl_.HasField(m_, &f);
+    if (f.cpp_type() == pb::FieldDescriptor::CPPTYPE_STRING) return !string_value(f).empty();
+    return refl_.HasField(m_, &f);  // proto3 implicit scalar: set when non-zero
+  }
+  std::string_view string_value(const pb::FieldDescriptor& f) const override {
+    return refl_.GetStringReference(m_, &f, &scratch_);
+  }
+  std::int32_t int32_value(const pb::FieldDescriptor& f) const override { return refl_.GetInt32(m_, &f); }
+  double double_value(const pb::FieldDescriptor& f) const override { return refl_.GetDouble(m_, &f); }
+
+private:
+  const OfferingPublished& m_;
+  const pb::Reflection& refl_;
+  mutable std::string scratch_;  // GetStringReference may need it (never for generated messages)
+};
+
+// The fields validate() reads whatever the product type, looked up once.
+struct common_fields {
+  const pb::FieldDescriptor* offering_id;
+  const pb::FieldDescriptor* provider_id;
+  const pb::FieldDescriptor* product_type;
+  const pb::FieldDescriptor* monthly_price;
+  const pb::FieldDescriptor* setup_fee;
+};
+const common_fields& common_descriptors() {
+  static const common_fields f = [] {
+    const pb::Descriptor& d = *OfferingPublished::descriptor();
+    return common_fields{d.FindFieldByName("offering_id"), d.FindFieldByName("provider_id"),
+                         d.FindFieldByName("product_type"), d.FindFieldByName("monthly_price"),
+                         d.FindFieldByName("setup_fee")};
+  }();
+  return f;
 }
 
 // Counts that only make sense when positive.
@@ -105,8 +136,11 @@ const std::vector<std::string_view>& known_product_types() {
 
 std::string normalize_product_type(std::string_view product_type) {
   std::string out(product_type);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  // ASCII only, as std::tolower in the "C" locale (no process sets another), without its call per
+  // byte: the offering import normalizes every row's type.
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
   return out;
 }
 
@@ -116,29 +150,34 @@ std::vector<std::string_view> required_fields(std::string_view product_type) {
 }
 
 std::vector<offering_field_error> validate(const OfferingPublished& offering) {
-  std::vector<offering_field_error> errors;
-  if (offering.offering_id().empty()) errors.push_back({"offering_id", "required"});
-  if (offering.provider_id().empty()) errors.push_back({"provider_id", "required"});
-  if (offering.product_type().empty()) errors.push_back({"product_type", "required"});
+  return validate(message_fields(offering));
+}
 
-  const std::string type = normalize_product_type(offering.product_type());
+std::vector<offering_field_error> validate(const offering_fields& offering) {
+  const common_fields& c = common_descriptors();
+  std::vector<offering_field_error> errors;
+  if (offering.string_value(*c.offering_id).empty()) errors.push_back({"offering_id", "required"});
+  if (offering.string_value(*c.provider_id).empty()) errors.push_back({"provider_id", "required"});
+  if (offering.string_value(*c.product_type).empty()) errors.push_back({"product_type", "required"});
+
+  const std::string type = normalize_product_type(offering.string_value(*c.product_type));
   const type_rule* rule = find_normalized_rule(type);
   const std::size_t rule_index = rule == nullptr ? 0 : static_cast<std::size_t>(rule - rules().data());
   for (std::size_t i = 0; rule != nullptr && i < rule->required.size(); ++i) {
     const std::string_view name = rule->required[i];
     const pb::FieldDescriptor* f = required_descriptors()[rule_index][i];
     if (f == nullptr) continue;  // rules name proto fields only; guarded by a unit test
-    if (!present(offering, *f)) {
+    if (!offering.present(*f)) {
       errors.push_back({std::string(name), "required for product_type " + type});
       continue;
     }
     if (positive_fields().contains(name) && f->cpp_type() == pb::FieldDescriptor::CPPTYPE_INT32 &&
-        offering.GetReflection()->GetInt32(offering, f) <= 0) {
+        offering.int32_value(*f) <= 0) {
       errors.push_back({std::string(name), "must be greater than 0"});
     }
   }
-  if (offering.monthly_price() < 0) errors.push_back({"monthly_price", "must not be negative"});
-  if (offering.setup_fee() < 0) errors.push_back({"setup_fee", "must not be negative"});
+  if (offering.double_value(*c.monthly_price) < 0) errors.push_back({"monthly_price", "must not be negative"});
+  if (offering.double_value(*c.setup_fee) < 0) errors.push_back({"setup_fee", "must not be negative"});
   return errors;
 }
 

@@ -1,5 +1,6 @@
 #include "fleetledger/events/publisher.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <condition_variable>
@@ -318,13 +319,20 @@ std::vector<result<record_position>> publisher::publish_all(std::span<const flee
   return out;
 }
 
-std::vector<result<record_position>> publisher::publish_all(std::span<const encoded_batch> batches) {
+result<record_position> bulk_outcome::at(std::size_t i) const {
+  if (const auto& a = acks[i]) return record_position{topic_name(std::string(a->topic)), a->partition, a->at};
+  const auto e = std::lower_bound(errors.begin(), errors.end(), i, [](const auto& x, std::size_t k) { return x.first < k; });
+  if (e != errors.end() && e->first == i) return e->second;
+  return make_error(errc::internal, "no outcome for record " + std::to_string(i));
+}
+
+bulk_outcome publisher::publish_all(std::span<const encoded_batch> batches) {
   std::size_t total = 0;
   for (const auto& b : batches) total += b.size();
-  std::vector<result<record_position>> out;
-  out.reserve(total);
+  bulk_outcome out;
+  out.acks.resize(total);
   if (!state_) {
-    for (std::size_t i = 0; i < total; ++i) out.emplace_back(make_error(errc::internal, "publish on a moved-from publisher"));
+    for (std::size_t i = 0; i < total; ++i) out.errors.emplace_back(i, make_error(errc::internal, "publish on a moved-from publisher"));
     return out;
   }
   // This thread serves delivery reports while it publishes (see bulk_callers).
@@ -364,7 +372,14 @@ std::vector<result<record_position>> publisher::publish_all(std::span<const enco
   // librdkafka reports every record within message.timeout.ms, so this ends.
   while (batch.outstanding.load() > 0) rd_kafka_poll(state_->rk.get(), 10);
   state_->wait(batch);
-  for (const auto& rec : records) out.push_back(state_->outcome(rec));
+  for (std::size_t k = 0; k < records.size(); ++k) {
+    const pending_record& rec = records[k];
+    if (!rec.failed && rec.err == RD_KAFKA_RESP_ERR_NO_ERROR && rec.offset >= 0) {
+      out.acks[k] = bulk_outcome::ack{rec.topic, partition_id(rec.partition), offset(rec.offset)};
+    } else {
+      out.errors.emplace_back(k, state_->outcome(rec).err());
+    }
+  }
   return out;
 }
 

@@ -85,6 +85,9 @@ Envelope read_back(const std::string& topic, std::int32_t partition, std::int64_
         auto env = fl::events::decode(rec.value());
         REQUIRE(env);
         CHECK(rec.header("fl-type").value_or("") == fl::events::payload_type_name(*env));
+        CHECK(rec.header("fl-event-id").value_or("") == env->event_id());
+        CHECK(rec.header("fl-schema").value_or("") == "fleetledger.v1");
+        if (env->has_offering_published()) CHECK(rec.key() == env->offering_published().provider_id());
         return *env;
       }
     }
@@ -472,6 +475,31 @@ TEST_CASE("fleetctl offerings import of a large file publishes nothing when only
                                last.at("offset").as_int64());
   CHECK(v.offering_published().offering_id() == "o-" + std::to_string(rows - 1));
   CHECK(v.offering_published().offer_name() == "Offer " + std::to_string(rows - 1) + ", large");
+
+  // The clean file: checked in parts, its rows written to the wire format without messages.
+  write_file(dir.file("clean.csv"), csv);
+  const auto clean = fleetctl({"offerings", "import", dir.file("clean.csv")});
+  REQUIRE(clean.exit_code == 0);
+  const auto cs = json_line(clean);
+  CHECK(cs.at("rows").as_int64() == rows);
+  CHECK(cs.at("published").as_int64() == rows);
+  CHECK(cs.at("failed").as_int64() == 0);
+  const auto& cf = cs.at("first").as_object();
+  const Envelope f = read_back("fleet.offering.v1", static_cast<std::int32_t>(cf.at("partition").as_int64()),
+                               cf.at("offset").as_int64());
+  CHECK(f.offering_published().offering_id() == "o-0");
+  CHECK(f.offering_published().provider_id() == "p-0");
+  CHECK(f.offering_published().product_type() == "gpu");
+  CHECK(f.offering_published().gpu_model() == "A100");
+  CHECK(f.offering_published().gpu_count() == 2);
+  CHECK(f.offering_published().offer_name() == "Offer 0, large");
+  CHECK(f.producer() == "fleetctl");
+  CHECK(f.correlation_id() == f.event_id());
+  const auto& cl = cs.at("last").as_object();
+  const Envelope l = read_back("fleet.offering.v1", static_cast<std::int32_t>(cl.at("partition").as_int64()),
+                               cl.at("offset").as_int64());
+  CHECK(l.offering_published().offering_id() == "o-" + std::to_string(rows - 1));
+  CHECK(l.offering_published().description() == "a description long enough to make the file big");
 }
 
 TEST_CASE("fleetctl refuses state errors the reader shows before publishing") {

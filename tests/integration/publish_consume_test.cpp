@@ -256,13 +256,15 @@ TEST_CASE("publish_all of encoded batches puts every record where it reports in 
     sent.push_back(health_check(c, i / cluster_count));
     REQUIRE(batches[i < 1'700 ? 0 : 1].add(sent.back()));
   }
-  const auto positions = pub.publish_all(batches);
-  REQUIRE(positions.size() == sent.size());
+  const auto outcome = pub.publish_all(batches);
+  REQUIRE(outcome.size() == sent.size());
+  CHECK(outcome.errors.empty());
   std::map<record_position, std::size_t> index_at;
-  for (std::size_t i = 0; i < positions.size(); ++i) {
+  for (std::size_t i = 0; i < outcome.size(); ++i) {
     INFO("event " << i);
-    REQUIRE(positions[i]);
-    CHECK(index_at.emplace(*positions[i], i).second);
+    const auto position = outcome.at(i);
+    REQUIRE(position);
+    CHECK(index_at.emplace(*position, i).second);
   }
 
   auto con = make_consumer(broker.bootstrap(), "encoded-batch-test");

@@ -1,6 +1,7 @@
 // CSV -> OfferingPublished mapping and validation (producers/commands/src/offering_import.cpp).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 
 #include "fleetledger/events/offering_rules.hpp"
@@ -226,14 +227,17 @@ struct collected {
 // Runs the parallel check with `parts` sinks; the rows of all parts in part order.
 std::optional<fp::offering_import_plan> check_in_parts(const std::string& csv, std::size_t parts, collected& all) {
   std::vector<collected> got(parts);
-  std::vector<fp::valid_offering_sink> sinks;
+  std::vector<fp::encoded_offering_sink> sinks;
   for (std::size_t k = 0; k < parts; ++k) {
-    sinks.push_back([&got, k](std::size_t line, fleetledger::v1::OfferingPublished& o) {
+    sinks.push_back([&got, k](std::size_t line, std::string_view provider_id, std::string_view bytes) {
+      fleetledger::v1::OfferingPublished o;
+      REQUIRE(o.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())));
+      CHECK(o.provider_id() == provider_id);
       got[k].lines.push_back(line);
-      got[k].bytes.push_back(o.SerializeAsString());
+      got[k].bytes.emplace_back(bytes);
     });
   }
-  auto plan = fp::check_clean_offering_import(csv, {}, sinks);
+  auto plan = fp::check_clean_offering_import(csv, {}, sinks, 2);
   for (const auto& g : got) {
     all.lines.insert(all.lines.end(), g.lines.begin(), g.lines.end());
     all.bytes.insert(all.bytes.end(), g.bytes.begin(), g.bytes.end());
@@ -295,5 +299,111 @@ TEST_CASE("offering import in parts gives no plan when the single-thread check f
   }
   SECTION("a column twice in the header") {
     CHECK_FALSE(check_in_parts("offering_id,offering_id\n", 2, ignored).has_value());
+  }
+}
+
+namespace {
+// A clean file with every known column and an unknown one, every product type (some upper case), and
+// values that exercise each wire form: zero and negative zero for plain and optional doubles,
+// negative int32 (a 10-byte varint), int64 beyond 32 bits, booleans, lists with blank items or none,
+// quoted text with commas, quotes and newlines, UTF-8, empty cells and an empty trailing cell.
+std::string every_column_file(int n) {
+  const auto columns = fleetledger::events::all_columns();
+  const auto& types = fleetledger::events::known_product_types();
+  std::string csv;
+  for (const auto c : columns) csv += std::string(c) + ",";
+  csv += "not_a_column\n";
+  const auto pick = [](std::initializer_list<const char*> pool, int i) { return std::string(pool.begin()[i % pool.size()]); };
+  const google::protobuf::Descriptor* d = fleetledger::v1::OfferingPublished::descriptor();
+  for (int i = 0; i < n; ++i) {
+    const std::string type(types[static_cast<std::size_t>(i) % types.size()]);
+    const auto required = fleetledger::events::required_fields(type);
+    int k = 0;
+    for (const auto c : columns) {
+      const int v = i + 3 * k++;
+      const std::string name(c);
+      const bool needed = std::find(required.begin(), required.end(), c) != required.end();
+      const auto* f = d->FindFieldByName(name);
+      std::string cell;
+      if (name == "offering_id") cell = "o-" + std::to_string(i);
+      else if (name == "provider_id") cell = i % 4 == 0 ? "" : "p-" + std::to_string(i % 5);
+      else if (name == "product_type") cell = i % 3 == 0 ? type : (type == "gpu" ? "GPU" : " " + type + " ");
+      else if (name == "product_page_url") cell = pick({"", "https://example.com/o?id=1"}, v);
+      else if (name == "min_contract_hours") cell = pick({"", "1", "0"}, v);
+      else if (name == "max_contract_hours") cell = pick({"", "5", "+24"}, v);
+      else if (name == "gpu_count" || name == "rack_units") cell = needed ? pick({"1", "8", "+2"}, v) : pick({"", "-3", "0", "4"}, v);
+      else if (f->is_repeated()) cell = pick({"", "a;b", " a ; ;b ", ";", "\"x, y;z\""}, v);
+      else if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_DOUBLE) cell = pick({"", "0", "-0", "1.5", "+2", "0.000001", "-0.0", "12.25"}, v);
+      else if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_INT32) cell = pick({"", "0", "7", "+3", "2147483647"}, v);
+      else if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_INT64) cell = pick({"", "0", "9000000000"}, v);
+      else if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_BOOL) cell = pick({"", "yes", "No", "0", "TRUE"}, v);
+      else if (needed) cell = pick({"x", "\"q \"\"v\"\", w\"", "Grüße"}, v);
+      else cell = pick({"", "x", "  padded  ", "Grüße", "\"q \"\"v\"\", w\"", "\"two\nlines\""}, v);
+      csv += cell + ",";
+    }
+    csv += i % 2 == 0 ? "ignored\n" : ",\n";  // the unknown column, then an empty extra cell
+  }
+  return csv;
+}
+}  // namespace
+
+TEST_CASE("offering import in parts writes the bytes protobuf writes for every column and value form") {
+  const std::string csv = every_column_file(300);
+  const fp::offering_import_options options{.default_provider_id = "dflt"};
+  collected one;
+  const auto single = fp::check_offering_import(csv, options, [&](std::size_t line, fleetledger::v1::OfferingPublished& o) {
+    one.lines.push_back(line);
+    std::string bytes;
+    REQUIRE(o.SerializeToString(&bytes));
+    one.bytes.push_back(std::move(bytes));
+  });
+  INFO((single.errors.empty() ? "" : single.errors.front().to_string()));
+  REQUIRE(single.errors.empty());
+  REQUIRE(one.lines.size() == 300);
+  for (const std::size_t parts : {1, 2, 3}) {
+    INFO("parts " << parts);
+    std::vector<collected> got(parts);
+    std::vector<fp::encoded_offering_sink> sinks;
+    for (std::size_t k = 0; k < parts; ++k) {
+      sinks.push_back([&got, k](std::size_t line, std::string_view, std::string_view bytes) {
+        got[k].lines.push_back(line);
+        got[k].bytes.emplace_back(bytes);
+      });
+    }
+    const auto plan = fp::check_clean_offering_import(csv, options, sinks, parts == 3 ? 2 : parts);
+    REQUIRE(plan.has_value());
+    CHECK(plan->rows == single.rows);
+    CHECK(plan->unknown_columns == single.unknown_columns);
+    collected all;
+    for (const auto& g : got) {
+      all.lines.insert(all.lines.end(), g.lines.begin(), g.lines.end());
+      all.bytes.insert(all.bytes.end(), g.bytes.begin(), g.bytes.end());
+    }
+    CHECK(all.lines == one.lines);
+    REQUIRE(all.bytes.size() == one.bytes.size());
+    for (std::size_t i = 0; i < all.bytes.size(); ++i) {
+      INFO("row " << i);
+      CHECK(all.bytes[i] == one.bytes[i]);
+    }
+  }
+}
+
+TEST_CASE("offering import in parts gives no plan for any row the single-thread check refuses") {
+  const std::string header = "offering_id,provider_id,product_type,gpu_model,gpu_count,rack_units,monthly_price,"
+                             "min_contract_hours,max_contract_hours,features,product_page_url,registry_included\n";
+  const std::string good = "o-1,p-1,gpu,A100,2,,1,,,a,,\n";
+  for (const std::string bad : {"o-2,p-1,gpu,A100,0,,1,,,a,,\n", "o-2,p-1,gpu,,2,,1,,,a,,\n",
+                                "o-2,p-1,colocation,,,-1,1,,,,,\n", "o-2,p-1,compute,,,,-1,,,,,\n",
+                                "o-2,p-1,compute,,,,1,5,4,,,\n", "o-2,p-1,compute,,,,x,,,,,\n",
+                                "o-2,p-1,compute,,,,1,,,,not a url,\n", "o-2,p-1,compute,,,,1,,,,,maybe\n",
+                                "o-2,,compute,,,,1,,,,,\n", ",p-1,compute,,,,1,,,,,\n", "o-2,p-1,,,,,1,,,,,\n",
+                                "o-2,p\x01x,compute,,,,1,,,,,\n", "o-2,p-1,compute,,,,1,,,,,,x\n",
+                                "o-2,p-1,compute,,,,\xff,,,,,\n", "o-1,p-1,compute,,,,1,,,,,\n",
+                                "o-2,p-1,gpu,A100,3000000000,,1,,,,,\n"}) {
+    INFO(bad);
+    const std::string csv = header + good + bad;
+    REQUIRE_FALSE(fp::plan_offering_import(csv).errors.empty());
+    collected ignored;
+    CHECK_FALSE(check_in_parts(csv, 1, ignored).has_value());
   }
 }

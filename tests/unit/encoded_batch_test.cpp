@@ -57,3 +57,39 @@ TEST_CASE("encoded batch refuses an envelope without a route and keeps what it h
   REQUIRE(batch.size() == 1);
   CHECK(batch[0].value == fe::encode(env));
 }
+
+TEST_CASE("encoded batch writes a payload encoded by the caller as add() writes the whole envelope", "[encoded_batch]") {
+  fleetledger::v1::OfferingPublished o;
+  o.set_provider_id("acme");
+  o.set_offering_id("o-1");
+  o.set_description(std::string(300, 'd'));  // a payload length of two varint bytes
+  const std::string payload = o.SerializeAsString();
+  const auto check_same_as_add = [&](const fe::event_metadata& metadata, std::chrono::system_clock::time_point t) {
+    fe::encoded_batch batch;
+    REQUIRE(batch.add(metadata, Envelope::kOfferingPublishedFieldNumber, "acme", payload, t));
+    REQUIRE(batch.size() == 1);
+    // What add() writes for the same envelope: the event id is new, so take it from the record.
+    Envelope env = fe::make_envelope(metadata, t);
+    env.set_event_id(std::string(batch[0].event_id));
+    if (metadata.correlation_id.empty()) env.set_correlation_id(env.event_id());
+    *env.mutable_offering_published() = o;
+    CHECK(fe::is_uuid(batch[0].event_id));
+    CHECK(batch[0].value == fe::encode(env));
+    CHECK(batch[0].topic == fe::offering_topic);
+    CHECK(batch[0].key == "acme");
+    CHECK(batch[0].type == "OfferingPublished");
+  };
+  const auto now = std::chrono::system_clock::now();
+  check_same_as_add({.producer = "fleetctl"}, now);
+  check_same_as_add({.producer = "p", .actor = "ops", .correlation_id = "c-1", .causation_id = "e-0"}, now);
+  check_same_as_add({.actor = std::string(200, 'a')}, now);                                 // a two-byte length
+  check_same_as_add({}, std::chrono::system_clock::time_point{});                             // empty timestamp
+  check_same_as_add({.producer = "p"}, std::chrono::system_clock::time_point{std::chrono::seconds(-5)});  // before 1970
+  check_same_as_add({.producer = "p"}, std::chrono::system_clock::time_point{std::chrono::seconds(1'700'000'000)});
+
+  // No route or an empty key: refused, nothing appended.
+  fe::encoded_batch batch;
+  CHECK_FALSE(batch.add(fe::event_metadata{}, 9999, "acme", ""));
+  CHECK_FALSE(batch.add(fe::event_metadata{}, Envelope::kOfferingPublishedFieldNumber, "", payload));
+  CHECK(batch.size() == 0);
+}

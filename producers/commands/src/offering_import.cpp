@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <charconv>
 #include <cmath>
-#include <future>
 #include <limits>
 #include <map>
 #include <optional>
@@ -18,12 +17,16 @@
 #include "fleetledger/events/offering_rules.hpp"
 #include "fleetledger/producers/commands/csv_reader.hpp"
 #include "fleetledger/producers/commands/validation.hpp"
+#include "offering_import_detail.hpp"
 
 namespace fleetledger::producers {
 namespace {
 
 namespace pb = google::protobuf;
 using fleetledger::v1::OfferingPublished;
+using detail::cell_kind;
+using detail::column;
+using detail::range_rule;
 
 std::string lower_trimmed(std::string_view s) {
   s = trim(s);
@@ -33,14 +36,7 @@ std::string lower_trimmed(std::string_view s) {
   return out;
 }
 
-// How a column's cells are checked and set, decided once from the header (not per cell).
-enum class cell_kind { text, identifier, product_type, url, list, real, int32, int64, boolean, unsupported };
-
 // Range checks beyond offering_rules::validate (which covers required fields and negative prices).
-struct range_rule {
-  double min;
-  double max;
-};
 const std::map<std::string_view, range_rule>& ranges() {
   static const std::map<std::string_view, range_rule> r = {
       {"datacenter_latitude", {-90, 90}},
@@ -64,13 +60,6 @@ const std::map<std::string_view, range_rule>& ranges() {
   };
   return r;
 }
-
-struct column {
-  std::string name;                           // as in the header (lower-cased, trimmed)
-  const pb::FieldDescriptor* field{nullptr};  // nullptr: unknown column, ignored
-  cell_kind kind{cell_kind::unsupported};
-  std::optional<range_rule> range{};
-};
 
 cell_kind kind_of(const pb::FieldDescriptor& f) {
   if (f.is_repeated()) return cell_kind::list;
@@ -102,12 +91,9 @@ std::string quoted(std::string_view v) {
   return out;
 }
 
-// Sets one cell into the message; an error message on failure.
-// refl is the message's reflection, fetched once per file (each GetReflection() call checks that the
-// descriptors are assigned).
-std::optional<std::string> set_cell(OfferingPublished& m, const pb::Reflection& refl, const column& c,
-                                    std::string_view cell) {
-  const pb::FieldDescriptor* f = c.field;
+}  // namespace
+
+std::optional<std::string> detail::check_cell(const column& c, std::string_view cell, cell_value& out) {
   const auto range_error = [&](double v) -> std::optional<std::string> {
     if (c.range && (v < c.range->min || v > c.range->max)) {
       if (c.range->max == std::numeric_limits<double>::max()) return quoted(cell) + " must not be negative";
@@ -115,6 +101,64 @@ std::optional<std::string> set_cell(OfferingPublished& m, const pb::Reflection& 
     }
     return std::nullopt;
   };
+  out.text = cell;
+  switch (c.kind) {
+    case cell_kind::list:
+    case cell_kind::product_type:
+    case cell_kind::text:
+      return std::nullopt;
+    case cell_kind::url:
+      if (auto r = validate_url(cell); !r) return r.err().message;
+      return std::nullopt;
+    case cell_kind::identifier:
+      if (auto r = validate_id(cell); !r) return r.err().message;
+      return std::nullopt;
+    case cell_kind::real: {
+      const auto v = parse_double(cell);
+      if (!v) return quoted(cell) + " is not a number";
+      if (auto e = range_error(*v)) return e;
+      out.real = *v;
+      return std::nullopt;
+    }
+    case cell_kind::int32: {
+      const auto v = parse_integer(cell);
+      if (!v) return quoted(cell) + " is not a whole number";
+      if (*v < std::numeric_limits<std::int32_t>::min() || *v > std::numeric_limits<std::int32_t>::max()) {
+        return quoted(cell) + " is too large";
+      }
+      if (auto e = range_error(static_cast<double>(*v))) return e;
+      out.integer = *v;
+      return std::nullopt;
+    }
+    case cell_kind::int64: {
+      const auto v = parse_integer(cell);
+      if (!v) return quoted(cell) + " is not a whole number";
+      if (auto e = range_error(static_cast<double>(*v))) return e;
+      out.integer = *v;
+      return std::nullopt;
+    }
+    case cell_kind::boolean: {
+      const auto v = parse_bool(cell);
+      if (!v) return quoted(cell) + " is not a boolean (true/false, yes/no, 1/0)";
+      out.flag = *v;
+      return std::nullopt;
+    }
+    case cell_kind::unsupported:
+      break;
+  }
+  return "column type not supported";
+}
+
+namespace {
+
+// Checks one cell and sets it into the message; an error message on failure.
+// refl is the message's reflection, fetched once per file (each GetReflection() call checks that the
+// descriptors are assigned).
+std::optional<std::string> set_cell(OfferingPublished& m, const pb::Reflection& refl, const column& c,
+                                    std::string_view cell) {
+  detail::cell_value v;
+  if (auto e = detail::check_cell(c, cell, v)) return e;
+  const pb::FieldDescriptor* f = c.field;
   switch (c.kind) {
     case cell_kind::list: {
       std::size_t start = 0;
@@ -126,56 +170,19 @@ std::optional<std::string> set_cell(OfferingPublished& m, const pb::Reflection& 
         if (sep == std::string_view::npos) break;
         start = sep + 1;
       }
-      return std::nullopt;
-    }
-    case cell_kind::product_type:
-      refl.SetString(&m, f, events::normalize_product_type(cell));
-      return std::nullopt;
-    case cell_kind::url:
-      if (auto r = validate_url(cell); !r) return r.err().message;
-      refl.SetString(&m, f, std::string(cell));
-      return std::nullopt;
-    case cell_kind::identifier:
-      if (auto r = validate_id(cell); !r) return r.err().message;
-      refl.SetString(&m, f, std::string(cell));
-      return std::nullopt;
-    case cell_kind::text:
-      refl.SetString(&m, f, std::string(cell));
-      return std::nullopt;
-    case cell_kind::real: {
-      const auto v = parse_double(cell);
-      if (!v) return quoted(cell) + " is not a number";
-      if (auto e = range_error(*v)) return e;
-      refl.SetDouble(&m, f, *v);
-      return std::nullopt;
-    }
-    case cell_kind::int32: {
-      const auto v = parse_integer(cell);
-      if (!v) return quoted(cell) + " is not a whole number";
-      if (*v < std::numeric_limits<std::int32_t>::min() || *v > std::numeric_limits<std::int32_t>::max()) {
-        return quoted(cell) + " is too large";
-      }
-      if (auto e = range_error(static_cast<double>(*v))) return e;
-      refl.SetInt32(&m, f, static_cast<std::int32_t>(*v));
-      return std::nullopt;
-    }
-    case cell_kind::int64: {
-      const auto v = parse_integer(cell);
-      if (!v) return quoted(cell) + " is not a whole number";
-      if (auto e = range_error(static_cast<double>(*v))) return e;
-      refl.SetInt64(&m, f, *v);
-      return std::nullopt;
-    }
-    case cell_kind::boolean: {
-      const auto v = parse_bool(cell);
-      if (!v) return quoted(cell) + " is not a boolean (true/false, yes/no, 1/0)";
-      refl.SetBool(&m, f, *v);
-      return std::nullopt;
-    }
-    case cell_kind::unsupported:
       break;
+    }
+    case cell_kind::product_type: refl.SetString(&m, f, events::normalize_product_type(cell)); break;
+    case cell_kind::url:
+    case cell_kind::identifier:
+    case cell_kind::text: refl.SetString(&m, f, std::string(cell)); break;
+    case cell_kind::real: refl.SetDouble(&m, f, v.real); break;
+    case cell_kind::int32: refl.SetInt32(&m, f, static_cast<std::int32_t>(v.integer)); break;
+    case cell_kind::int64: refl.SetInt64(&m, f, v.integer); break;
+    case cell_kind::boolean: refl.SetBool(&m, f, v.flag); break;
+    case cell_kind::unsupported: break;
   }
-  return "column type not supported";
+  return std::nullopt;
 }
 
 // (provider_id, offering_id) -> the line it was first seen on, for the duplicate check. Open
@@ -235,58 +242,6 @@ private:
   std::size_t used_{0};
 };
 
-// The keys of a part of a file in row order, for a duplicate check once every part is done: sorting
-// them then is cheaper than a hash lookup per row, which misses the cache on a large file.
-class key_log {
-public:
-  explicit key_log(std::size_t expected) { entries_.reserve(expected); }
-
-  void add(std::string_view key) {
-    entries_.push_back({std::hash<std::string_view>{}(key), keys_.size(), key.size()});
-    keys_.append(key);
-  }
-
-  void sort() { std::sort(entries_.begin(), entries_.end(), [](const entry& a, const entry& b) { return a.hash < b.hash; }); }
-
-  // Whether any key appears twice in the sorted logs (full keys are compared when hashes match).
-  static bool any_repeated(std::span<const key_log> logs) {
-    struct ref {
-      std::uint64_t hash;
-      std::string_view key;
-    };
-    std::vector<ref> all;
-    std::size_t total = 0;
-    for (const auto& l : logs) total += l.entries_.size();
-    all.reserve(total);
-    for (const auto& l : logs) {
-      const auto middle = all.size();
-      for (const entry& e : l.entries_) all.push_back({e.hash, std::string_view(l.keys_).substr(e.at, e.size)});
-      std::inplace_merge(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(middle), all.end(),
-                         [](const ref& a, const ref& b) { return a.hash < b.hash; });
-    }
-    for (std::size_t i = 0; i < all.size();) {
-      std::size_t j = i + 1;
-      while (j < all.size() && all[j].hash == all[i].hash) ++j;
-      for (std::size_t a = i; a < j; ++a) {
-        for (std::size_t b = a + 1; b < j; ++b) {
-          if (all[a].key == all[b].key) return true;
-        }
-      }
-      i = j;
-    }
-    return false;
-  }
-
-private:
-  struct entry {
-    std::uint64_t hash;
-    std::size_t at;  // in keys_
-    std::size_t size;
-  };
-  std::vector<entry> entries_;
-  std::string keys_;
-};
-
 }  // namespace
 
 std::string import_issue::to_string() const {
@@ -301,10 +256,7 @@ std::string import_issue::to_string() const {
   return out;
 }
 
-namespace {
-
-// Reads the header row into columns; false (with the problems in plan) when the file is unusable.
-bool read_header(csv_reader& reader, csv_row& record, const offering_import_options& options,
+bool detail::read_header(csv_reader& reader, csv_row& record, const offering_import_options& options,
                  offering_import_plan& plan, std::vector<column>& columns) {
   auto header = reader.next(record);
   if (!header) {
@@ -360,12 +312,13 @@ bool read_header(csv_reader& reader, csv_row& record, const offering_import_opti
   return !plan.file_error;
 }
 
+namespace {
+
 // The data rows from where reader is to its end: rows, errors and invalid lines go to plan, each
-// valid row to on_valid. Repeated keys are found with first_line_of_key as the rows go, or, when it
-// is null, only logged to later_keys (the caller checks them and ignores this plan if one repeats).
+// valid row to on_valid. Repeated keys are found with first_line_of_key as the rows go.
 void check_rows(csv_reader& reader, csv_row& record, const std::vector<column>& columns,
-                const offering_import_options& options, offering_import_plan& plan, key_lines* first_line_of_key,
-                key_log* later_keys, const valid_offering_sink& on_valid) {
+                const offering_import_options& options, offering_import_plan& plan, key_lines& first_line_of_key,
+                const valid_offering_sink& on_valid) {
   std::string key;
   std::set<std::size_t> invalid;
   // One message for every row: Clear() keeps its strings' storage, so most cells are copied, not allocated.
@@ -422,12 +375,8 @@ void check_rows(csv_reader& reader, csv_row& record, const std::vector<column>& 
       fail("max_contract_hours", "is smaller than min_contract_hours");
     }
     if (!row.offering_id().empty() && !row.provider_id().empty()) {
-      key.assign(row.provider_id());
-      key.push_back('\0');
-      key += row.offering_id();
-      if (first_line_of_key == nullptr) {
-        later_keys->add(key);
-      } else if (const auto [first_line, inserted] = first_line_of_key->emplace(key, line); !inserted) {
+      detail::make_upsert_key(key, row.provider_id(), row.offering_id());
+      if (const auto [first_line, inserted] = first_line_of_key.emplace(key, line); !inserted) {
         fail("offering_id", "duplicate (provider_id, offering_id) (" + quoted(row.provider_id()) + ", " +
                                 quoted(row.offering_id()) + ") also on line " + std::to_string(first_line));
       }
@@ -449,87 +398,9 @@ offering_import_plan check_offering_import(std::string_view csv_text, const offe
   csv_reader reader(csv_text);
   csv_row record;
   std::vector<column> columns;
-  if (!read_header(reader, record, options, plan, columns)) return plan;
+  if (!detail::read_header(reader, record, options, plan, columns)) return plan;
   key_lines first_line_of_key(csv_text.size() / 128);  // a guess at the rows; grows when short
-  check_rows(reader, record, columns, options, plan, &first_line_of_key, nullptr, on_valid);
-  return plan;
-}
-
-namespace {
-
-// Where the data rows can be cut into `parts` parts: offsets just after a newline outside quotes,
-// at or after equal shares of [begin, text end). A newline is outside quotes when an even number of
-// quotes precede it since begin, a record boundary: begin is one and doubled quotes count twice.
-// (In a malformed file the parity can be wrong; then a part sees broken quoting at its end and
-// reports it, and the caller checks the whole file again in one piece.)
-std::vector<std::size_t> cut_points(std::string_view text, std::size_t begin, std::size_t parts) {
-  std::vector<std::size_t> cuts{begin};
-  bool in_quotes = false;
-  std::size_t scanned = begin;
-  for (std::size_t k = 1; k < parts; ++k) {
-    const std::size_t target = std::max(begin + (text.size() - begin) * k / parts, cuts.back());
-    in_quotes ^= (std::count(text.begin() + static_cast<std::ptrdiff_t>(scanned),
-                             text.begin() + static_cast<std::ptrdiff_t>(target), '"') % 2) != 0;
-    std::size_t i = target;
-    for (; i < text.size(); ++i) {
-      if (text[i] == '"') in_quotes = !in_quotes;
-      else if (text[i] == '\n' && !in_quotes) break;
-    }
-    if (i + 1 >= text.size()) break;  // no boundary left: fewer parts
-    cuts.push_back(i + 1);
-    scanned = i + 1;
-  }
-  cuts.push_back(text.size());
-  return cuts;
-}
-
-struct part_result {
-  offering_import_plan plan;
-  key_log keys{0};
-};
-
-}  // namespace
-
-std::optional<offering_import_plan> check_clean_offering_import(std::string_view csv_text,
-                                                                const offering_import_options& options,
-                                                                std::span<const valid_offering_sink> sinks) {
-  if (sinks.empty()) return std::nullopt;
-  offering_import_plan plan;
-  csv_reader header_reader(csv_text);
-  csv_row record;
-  std::vector<column> columns;
-  if (!read_header(header_reader, record, options, plan, columns)) return std::nullopt;
-  const auto cuts = cut_points(csv_text, header_reader.position(), sinks.size());
-  const std::size_t parts = cuts.size() - 1;
-
-  std::vector<part_result> results(parts);
-  const auto check_part = [&](std::size_t k, std::size_t line) {
-    csv_reader reader(csv_text.substr(0, cuts[k + 1]), cuts[k], line);
-    csv_row row;
-    results[k].keys = key_log((cuts[k + 1] - cuts[k]) / 64);
-    check_rows(reader, row, columns, options, results[k].plan, nullptr, &results[k].keys, sinks[k]);
-    results[k].keys.sort();
-  };
-  {
-    std::vector<std::future<void>> others;
-    std::size_t line = header_reader.line();
-    for (std::size_t k = 1; k < parts; ++k) {
-      line += static_cast<std::size_t>(std::count(csv_text.begin() + static_cast<std::ptrdiff_t>(cuts[k - 1]),
-                                                  csv_text.begin() + static_cast<std::ptrdiff_t>(cuts[k]), '\n'));
-      others.push_back(std::async(std::launch::async, check_part, k, line));
-    }
-    check_part(0, header_reader.line());
-    for (auto& f : others) f.get();  // rethrows what a part threw
-  }
-
-  for (const auto& r : results) {
-    if (!r.plan.errors.empty() || r.plan.file_error) return std::nullopt;
-    plan.rows += r.plan.rows;
-  }
-  // A repeated key is an error on its later line: the single-thread check names both lines.
-  std::vector<key_log> logs;
-  for (auto& r : results) logs.push_back(std::move(r.keys));
-  if (key_log::any_repeated(logs)) return std::nullopt;
+  check_rows(reader, record, columns, options, plan, first_line_of_key, on_valid);
   return plan;
 }
 

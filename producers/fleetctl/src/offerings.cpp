@@ -11,6 +11,7 @@
 #include "fleetledger/events/offering_rules.hpp"
 #include "fleetledger/producers/commands/offering_import.hpp"
 #include "fleetledger/producers/commands/validation.hpp"
+#include "input_buffer.hpp"
 #include "publishing.hpp"
 #include "subcommands.hpp"
 
@@ -37,8 +38,9 @@ struct encoded_rows {
 };
 
 // Checks the file and encodes each valid row into an envelope as soon as it is checked: in parts on
-// several threads for a large clean file, else (or when a part finds a problem) on this thread, so
-// the plan is always check_offering_import's. Nothing is published here.
+// every core for a large clean file (check_clean_offering_import writes the rows' wire format
+// itself), else (or when a part finds a problem) on this thread, so the plan is always
+// check_offering_import's. Nothing is published here.
 pc::offering_import_plan check_and_encode(std::string_view text, const pc::offering_import_options& options,
                                           const events::event_metadata& metadata, encoded_rows& out) {
   struct part {
@@ -47,31 +49,43 @@ pc::offering_import_plan check_and_encode(std::string_view text, const pc::offer
     std::vector<std::pair<std::size_t, std::string>> unencodable;
   };
   std::vector<part> parts;
-  const auto sinks_for = [&](std::size_t count) {
+  const auto reset = [&](std::size_t count) {
     out.batches = std::vector<events::encoded_batch>(count);
     parts = std::vector<part>(count);
-    std::vector<pc::valid_offering_sink> sinks;
-    for (std::size_t k = 0; k < count; ++k) {
-      out.batches[k].reserve(text.size() / count / 64 + 16);  // a guess; avoids most regrowth
-      sinks.push_back([&, k](std::size_t line, fleetledger::v1::OfferingPublished& offering) {
-        part& p = parts[k];
-        events::fill_envelope(p.env, metadata);
-        p.env.mutable_offering_published()->Swap(&offering);  // the importer clears and reuses what it gets back
-        if (auto added = out.batches[k].add(p.env); !added) {
-          p.unencodable.emplace_back(line, added.err().message);
-          return;
-        }
-        p.lines.push_back(line);
-      });
+    for (auto& b : out.batches) b.reserve(text.size() / count / 64 + 16);  // a guess; avoids most regrowth
+  };
+  const auto keep = [&](std::size_t k, std::size_t line, const events::result<void>& added) {
+    if (!added) {
+      parts[k].unencodable.emplace_back(line, added.err().message);
+      return;
     }
-    return sinks;
+    parts[k].lines.push_back(line);
   };
   const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
   std::optional<pc::offering_import_plan> plan;
-  if (threads > 1 && text.size() >= parallel_check_bytes) {
-    plan = pc::check_clean_offering_import(text, options, sinks_for(threads));
+  if (text.size() >= parallel_check_bytes) {
+    // Large files: rows arrive as wire bytes; the batch writes the envelope around them. Four parts
+    // per thread, so a thread that loses its core for a while holds up less of the check.
+    const std::size_t part_count = threads * 4;
+    reset(part_count);
+    std::vector<pc::encoded_offering_sink> sinks;
+    for (std::size_t k = 0; k < part_count; ++k) {
+      sinks.push_back([&, k](std::size_t line, std::string_view provider_id, std::string_view offering) {
+        keep(k, line, out.batches[k].add(metadata, fleetledger::v1::Envelope::kOfferingPublishedFieldNumber,
+                                         provider_id, offering));
+      });
+    }
+    plan = pc::check_clean_offering_import(text, options, sinks, threads);
   }
-  if (!plan) plan = pc::check_offering_import(text, options, sinks_for(1).front());
+  if (!plan) {
+    reset(1);
+    plan = pc::check_offering_import(text, options, [&](std::size_t line, fleetledger::v1::OfferingPublished& offering) {
+      part& p = parts[0];
+      events::fill_envelope(p.env, metadata);
+      p.env.mutable_offering_published()->Swap(&offering);  // the importer clears and reuses what it gets back
+      keep(0, line, out.batches[0].add(p.env));
+    });
+  }
   for (auto& p : parts) {
     out.lines.insert(out.lines.end(), p.lines.begin(), p.lines.end());
     out.unencodable.insert(out.unencodable.end(), p.unencodable.begin(), p.unencodable.end());
@@ -115,7 +129,8 @@ int run_import(const std::vector<std::string>& args) {
   } catch (const fatal& f) {
     publisher_error = f.message;
   }
-  const std::string text = read_input(cl.args()[0], "offerings import", max_csv_bytes);
+  const input_buffer input = input_buffer::read(cl.args()[0], "offerings import", max_csv_bytes);
+  const std::string_view text = input.view();
 
   encoded_rows rows;
   const pc::offering_import_plan plan = check_and_encode(text, options, g.metadata, rows);
@@ -149,37 +164,43 @@ int run_import(const std::vector<std::string>& args) {
     return exit_bad_input;
   }
 
-  std::vector<events::record_position> positions;
-  positions.reserve(rows.lines.size());
   std::size_t failed = rows.unencodable.size();
   std::string first_failure = rows.unencodable.empty() ? "" : rows.unencodable.front().second;
   std::size_t first_failed_line = rows.unencodable.empty() ? 0 : rows.unencodable.front().first;
+  events::bulk_outcome outcome;
   if (!rows.lines.empty()) {
     if (!publisher) throw fatal{exit_bad_input, publisher_error};
-    auto results = publisher->publish_all(rows.batches);
-    for (std::size_t i = 0; i < results.size(); ++i) {
-      if (results[i]) {
-        positions.push_back(std::move(*results[i]));
-      } else if (failed++ == 0 || rows.lines[i] < first_failed_line) {
-        first_failure = results[i].err().message;
+    outcome = publisher->publish_all(rows.batches);
+    for (const auto& [i, e] : outcome.errors) {
+      if (failed++ == 0 || rows.lines[i] < first_failed_line) {
+        first_failure = e.message;
         first_failed_line = rows.lines[i];
       }
     }
   }
-  summary["published"] = positions.size();
+  const std::size_t published = outcome.size() - outcome.errors.size();
+  summary["published"] = published;
   summary["skipped"] = plan.invalid_lines.size();
   summary["skipped_lines"] = skipped_lines;
   summary["errors"] = errors;
   summary["unknown_columns"] = unknown;
   summary["failed"] = failed;
-  if (!positions.empty()) {
-    summary["first"] = position_json(positions.front());
-    summary["last"] = position_json(positions.back());
-  } else {
-    summary["first"] = nullptr;
-    summary["last"] = nullptr;
+  // The first and last records published, in file order.
+  summary["first"] = nullptr;
+  summary["last"] = nullptr;
+  for (std::size_t i = 0; i < outcome.size(); ++i) {
+    if (outcome.acks[i]) {
+      summary["first"] = position_json(*outcome.at(i));
+      break;
+    }
   }
-  summary["min_offsets"] = min_offsets_of(positions);
+  for (std::size_t i = outcome.size(); i-- > 0;) {
+    if (outcome.acks[i]) {
+      summary["last"] = position_json(*outcome.at(i));
+      break;
+    }
+  }
+  summary["min_offsets"] = min_offsets_of(outcome);
   std::cout << boost::json::serialize(summary) << std::endl;
   if (failed > 0) {
     std::cerr << "fleetctl: offerings import: " << failed << " of " << rows.lines.size() + rows.unencodable.size()

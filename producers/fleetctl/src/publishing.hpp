@@ -41,6 +41,7 @@ struct global_settings {
 
 // "topic:P:O+1" for positions (highest per partition), comma-separated.
 [[nodiscard]] std::string min_offsets_of(const std::vector<events::record_position>& positions);
+[[nodiscard]] std::string min_offsets_of(const events::bulk_outcome& outcome);
 [[nodiscard]] boost::json::object position_json(const events::record_position& p);
 
 // Reads a whole file, "-" = stdin (throws fatal with exit_bad_input).

@@ -3,12 +3,14 @@
 // event once it has grown). For bulk producers such as the offering import, which encode while they
 // validate and publish only once the whole input is known to be good: publisher::publish_all(batch)
 // sends the records without copying or encoding them again.
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "fleetledger/events/envelope.hpp"
 #include "fleetledger/events/result.hpp"
 #include "fleetledger/v1/envelope.pb.h"
 
@@ -33,6 +35,17 @@ public:
   // be reused afterwards. errc::invalid_argument when it has no route (nothing is appended).
   [[nodiscard]] result<void> add(const fleetledger::v1::Envelope& env);
 
+  // The same for a payload the caller encoded itself (bulk producers that skip building messages):
+  // payload_field is the payload's field number in the envelope's oneof, payload its wire format
+  // and key its key field's value. The envelope fields are written here as fill_envelope() would
+  // set them (a new event id, occurred_at, the metadata) and as protobuf serializes them (fields in
+  // number order, empty strings left out; every payload's number is above theirs), so the record's
+  // value is byte for byte what add() writes for that envelope. errc::invalid_argument when the
+  // payload has no route or the key is empty (nothing is appended).
+  [[nodiscard]] result<void> add(const event_metadata& metadata, int payload_field, std::string_view key,
+                                 std::string_view payload,
+                                 std::chrono::system_clock::time_point occurred_at = std::chrono::system_clock::now());
+
   [[nodiscard]] std::size_t size() const noexcept { return records_.size(); }
   [[nodiscard]] bool empty() const noexcept { return records_.empty(); }
   [[nodiscard]] const record& operator[](std::size_t i) const noexcept { return records_[i]; }
@@ -41,8 +54,11 @@ private:
   // Records are written into blocks that never move, so a view taken at add() stays valid; a block
   // is not zero-filled and never copied when the batch grows (a 100,000-row import is ~30 MB).
   static constexpr std::size_t block_bytes = 4 * 1024 * 1024;
+  struct free_block {
+    void operator()(char* p) const noexcept;
+  };
   struct block {
-    std::unique_ptr<char[]> data;
+    std::unique_ptr<char[], free_block> data;
     std::size_t size{0};
     std::size_t used{0};
   };
@@ -50,6 +66,7 @@ private:
 
   std::vector<block> blocks_;
   std::vector<record> records_;
+  std::string head_;  // the envelope fields of the record add(metadata, ...) is writing
   int last_payload_case_{0};  // payload_type_name() of the last payload case, looked up once per run
   std::string_view last_type_;
 };

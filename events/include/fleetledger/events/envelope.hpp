@@ -2,6 +2,7 @@
 // Building envelopes (event id, time, metadata) and what a payload implies: its type name for the
 // fl-type header and the topic and key it is published under (DESIGN.md sections 2 and 3).
 #include <chrono>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,9 @@ struct event_metadata {
 // A new RFC 9562 version-7 UUID, lower-case text (36 chars): the current Unix time in milliseconds,
 // then 74 random bits from a per-thread PRNG seeded by std::random_device. Ids sort by creation time.
 [[nodiscard]] event_id new_event_id();
+
+// new_event_id() written into caller memory (bulk producers that encode envelopes themselves).
+void write_new_event_id(std::span<char, 36> text);
 
 // Whether text is a UUID in 8-4-4-4-12 hex form (either case, any version).
 [[nodiscard]] bool is_uuid(std::string_view text) noexcept;
@@ -52,5 +56,9 @@ struct routing {
 // the key is the payload field named by the topic's key kind (cluster_id, tenant_id, provider_id).
 // errc::invalid_argument when there is no payload or the key field is empty.
 [[nodiscard]] result<routing> route(const fleetledger::v1::Envelope& env);
+
+// The topic of a payload by its field number in the envelope's oneof (route() without an envelope,
+// for bulk producers that encode payloads themselves). errc::invalid_argument when it has no route.
+[[nodiscard]] result<std::string_view> payload_topic(int payload_field_number);
 
 }  // namespace fleetledger::events

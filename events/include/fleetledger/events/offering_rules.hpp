@@ -3,6 +3,7 @@
 // of the write side (which refuses invalid rows before publishing) and the marketplace projection
 // (which refuses them again if they reach the log). Column and field names are the proto field names
 // of fleetledger.v1.OfferingPublished.
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,23 @@ struct offering_field_error {
 //   the type's required fields: present (strings non-empty; rack_units and gpu_count > 0);
 //   monthly_price, setup_fee: not negative.
 [[nodiscard]] std::vector<offering_field_error> validate(const fleetledger::v1::OfferingPublished& offering);
+
+// What validate() reads of an offering, for callers that hold one in another form (the CSV import
+// checks large files without building messages). Each answer is what the OfferingPublished message
+// with the same content would give:
+class offering_fields {
+public:
+  virtual ~offering_fields() = default;
+  // A field with presence is set; a plain string is non-empty; a repeated field has items; a plain
+  // scalar is non-zero.
+  [[nodiscard]] virtual bool present(const google::protobuf::FieldDescriptor& field) const = 0;
+  // The value of a string, int32 or double field; "" or 0 when unset.
+  [[nodiscard]] virtual std::string_view string_value(const google::protobuf::FieldDescriptor& field) const = 0;
+  [[nodiscard]] virtual std::int32_t int32_value(const google::protobuf::FieldDescriptor& field) const = 0;
+  [[nodiscard]] virtual double double_value(const google::protobuf::FieldDescriptor& field) const = 0;
+};
+// The same rules and errors as validate(const OfferingPublished&).
+[[nodiscard]] std::vector<offering_field_error> validate(const offering_fields& offering);
 
 // OfferingUpdated carries the same fields with the same numbers as OfferingPublished.
 [[nodiscard]] fleetledger::v1::OfferingPublished as_published(const fleetledger::v1::OfferingUpdated& update);

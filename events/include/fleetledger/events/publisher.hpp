@@ -28,6 +28,22 @@ namespace fleetledger::events {
 // A record header: name and value.
 using record_header = std::pair<std::string, std::string>;
 
+// What publish_all(batches) reports for each record, in batch order then record order, without a
+// result and a topic string per record (a bulk import has 100,000).
+struct bulk_outcome {
+  struct ack {
+    std::string_view topic;  // a topic_catalogue() name
+    partition_id partition;
+    offset at;
+  };
+  std::vector<std::optional<ack>> acks;               // nullopt: the record failed (see errors)
+  std::vector<std::pair<std::size_t, error>> errors;  // index of a failed record and why, ascending
+
+  [[nodiscard]] std::size_t size() const noexcept { return acks.size(); }
+  // The record's position, or its error.
+  [[nodiscard]] result<record_position> at(std::size_t i) const;
+};
+
 class publisher {
 public:
   // Validates the config and creates the producer. Does not wait for a broker: an unreachable
@@ -51,9 +67,9 @@ public:
       std::span<const fleetledger::v1::Envelope> events);
 
   // The same for events already routed and encoded (bulk producers), batch after batch, all in one
-  // pipeline: one result per record, in batch order then record order. The batches must stay
+  // pipeline: one outcome per record, in batch order then record order. The batches must stay
   // unchanged until the call returns; their bytes are sent without a copy.
-  [[nodiscard]] std::vector<result<record_position>> publish_all(std::span<const encoded_batch> batches);
+  [[nodiscard]] bulk_outcome publish_all(std::span<const encoded_batch> batches);
 
   // Any record (dead-letter topic, tools): key nullopt = null key, "" = empty key; the value and
   // headers are sent as given (no fl-* headers are added).

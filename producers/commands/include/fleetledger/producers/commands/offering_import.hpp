@@ -66,14 +66,20 @@ using valid_offering_sink = std::function<void(std::size_t line, fleetledger::v1
                                                          const offering_import_options& options,
                                                          const valid_offering_sink& on_valid);
 
-// check_offering_import on several threads, for large files. The data rows are cut into up to
-// sinks.size() consecutive parts at record boundaries; each part is checked on its own thread and
-// its valid rows go to its own sink, in file order (sink 0 gets the first rows). Only a clean file
-// gets a plan: no problem in any part and no (provider_id, offering_id) repeated across parts; that
-// plan is then exactly check_offering_import's. nullopt otherwise: run check_offering_import for the
-// exact problems and valid rows (the sinks may have received rows by then; the caller drops them).
+// The same checks for large clean files, on several threads and without building messages. The
+// data rows are cut into up to sinks.size() consecutive parts at record boundaries; `threads`
+// workers (this thread and threads - 1 others) take the parts in order, and each part hands each
+// valid row to its own sink, in file order (sink 0 gets the first rows): its line, its provider_id (the record key) and the wire format of its
+// OfferingPublished, byte for byte what check_offering_import's message would serialize to. Only a
+// clean file gets a plan: no problem in any part and no (provider_id, offering_id) repeated across
+// parts; that plan is then exactly check_offering_import's. nullopt as soon as any part finds a
+// problem (or a column this check does not encode itself): run check_offering_import for the exact
+// problems and valid rows (the sinks may have received rows by then; the caller drops them).
+using encoded_offering_sink =
+    std::function<void(std::size_t line, std::string_view provider_id, std::string_view offering_bytes)>;
 [[nodiscard]] std::optional<offering_import_plan> check_clean_offering_import(
-    std::string_view csv_text, const offering_import_options& options, std::span<const valid_offering_sink> sinks);
+    std::string_view csv_text, const offering_import_options& options, std::span<const encoded_offering_sink> sinks,
+    std::size_t threads);
 
 // The header row for a product type (template_columns of offering_rules), comma-separated, no newline.
 [[nodiscard]] std::string offering_template_header(std::string_view product_type);
