@@ -4,9 +4,9 @@ option(FLEETLEDGER_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSa
 option(FLEETLEDGER_FUZZ "Build libFuzzer targets (needs clang)" OFF)
 option(FLEETLEDGER_BUILD_TESTS "Build the Catch2 test suites" ON)
 option(FLEETLEDGER_BUILD_BENCH "Build the benchmarks under bench/" ON)
-option(FLEETLEDGER_JEMALLOC "Link fleetctl with jemalloc (its bulk import makes six librdkafka allocations per record)" ON)
+option(FLEETLEDGER_JEMALLOC "Link the projector and fleetctl with jemalloc (cross-thread frees, many small allocations per record)" ON)
 if(FLEETLEDGER_SANITIZE AND FLEETLEDGER_JEMALLOC)
-  message(STATUS "FLEETLEDGER_SANITIZE: fleetctl keeps the sanitizers' allocator (no jemalloc)")
+  message(STATUS "FLEETLEDGER_SANITIZE: the projector and fleetctl keep the sanitizers' allocator (no jemalloc)")
   set(FLEETLEDGER_JEMALLOC OFF)
 endif()
 

@@ -1,8 +1,7 @@
 #pragma once
-// The projector's allocator. It links jemalloc (Debian's libjemalloc2), as RocksDB recommends: the
-// pipeline allocates on one thread and frees on another (records, staged writes, memtable
-// blocks), which glibc's malloc served with lock contention and fragmentation that showed as
-// CPU in malloc_consolidate/unlink_chunk and as a peak RSS that kept rising with replay length.
+// The projector's allocator: jemalloc (Debian's libjemalloc2, FLEETLEDGER_JEMALLOC), as RocksDB
+// recommends. The pipeline allocates on one thread and frees on another (records, staged writes,
+// decoded batches), which glibc's malloc served with CPU in malloc_consolidate/unlink_chunk.
 #include <string>
 
 namespace fleetledger::projector {
