@@ -2,14 +2,24 @@
 // broker, then for each view measures the projector process catching up from an empty directory
 // against a raw librdkafka consume of the same topics in the same run, and prints
 //   RATIO projector_<view>_vs_raw_consume=<x>
-// plus peak RSS for a replay of half the log and of the whole log (it must not grow).
+// Then it checks that the projector's peak RSS does not grow with the length of the replay: on a
+// second broker (with partitions for the longer log) it publishes half of --rss-events (4,000,000
+// by default) and replays it, then the rest and replays all of it, per view, and prints
+//   RATIO projector_<view>_peak_rss_full_vs_half=<x>
+// Both replays must be past the warm-up, the part of a replay during which the memory that
+// configuration bounds is still filling (RocksDB's memtables, the consumer prefetch, the block
+// cache, the allocator's retained pages): the fleet view's records are a quarter of the log, and
+// its 32 MiB state memtable first fills after about 200,000 of them, its 16 MiB dedup memtable
+// after about 420,000. (The comparison used to replay half of the 1,000,000-event log: 131,000
+// fleet records, inside the warm-up.) Half of 4,000,000 events holds 523,000.
 //
-//   build/bin/projector_bench [--events N] [--view V] [--skip-half] [--perf DIR] [--batch-size N]
-// --view measures one view only; --skip-half skips the half-log replay (no RSS comparison);
+//   build/bin/projector_bench [--events N] [--rss-events N] [--view V] [--skip-half] [--perf DIR] [--batch-size N]
+// --view measures one view only; --skip-half skips the RSS comparison (its two replays);
 // --perf DIR runs each projector under `perf record --call-graph dwarf` writing DIR/<view>.perf.data, to profile
 // the real process (the ratio is then not comparable: perf costs CPU too).
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -17,6 +27,8 @@
 #include <ctime>
 #include <sstream>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -207,6 +219,7 @@ std::int64_t count_records(fe::consumer& c, const std::vector<fe::topic_partitio
 
 int main(int argc, char** argv) {
   std::size_t total = 1'000'000;
+  std::size_t rss_total = 4'000'000;
   std::string only_view;
   std::string perf_dir;
   bool skip_half = false;
@@ -214,6 +227,8 @@ int main(int argc, char** argv) {
     const bool has_value = i + 1 < argc;
     if (std::strcmp(argv[i], "--events") == 0 && has_value) {
       total = std::stoul(argv[++i]);
+    } else if (std::strcmp(argv[i], "--rss-events") == 0 && has_value) {
+      rss_total = std::stoul(argv[++i]);
     } else if (std::strcmp(argv[i], "--view") == 0 && has_value) {
       only_view = argv[++i];
       if (!view_topics.contains(only_view)) {
@@ -227,96 +242,158 @@ int main(int argc, char** argv) {
     } else if (std::strcmp(argv[i], "--skip-half") == 0) {
       skip_half = true;
     } else {
-      std::fprintf(stderr, "usage: projector_bench [--events N] [--view V] [--skip-half] [--perf DIR] [--batch-size N]\n");
+      std::fprintf(stderr, "usage: projector_bench [--events N] [--rss-events N] [--view V] [--skip-half] [--perf DIR] [--batch-size N]\n");
       return 2;
     }
   }
-  // The RSS comparison replays half the log, then all of it: with memory bounded by configuration
-  // (memtables, block cache, hot cache, consumer prefetch) both peaks sit at the same ceiling.
-  const std::size_t half = total / 2;
+  // The RSS comparison replays half of the --rss-events log, then all of it: with memory bounded
+  // by configuration (memtables, block cache, hot cache, consumer prefetch, allocator retention)
+  // both peaks sit at the same ceiling once the shorter replay is past the warm-up.
+  const std::size_t rss_half_events = rss_total / 2;
+  const std::size_t generated = skip_half ? total : std::max(total, rss_total);
   ft::temp_dir dir("fleetledger-bench");
-  // Enough partitions that the mock broker's 5 MiB per partition keeps every record.
-  ft::broker_process broker({.extra_args = {"--partitions",
-                                            "fleet.edge.v1=384,fleet.cluster.v1=96,fleet.tenant.v1=12,fleet.offering.v1=24",
-                                            "--retention-check-ms", "0"},
-                             .stderr_path = dir.file("broker.log")});
+  // Enough partitions that the mock broker's 5 MiB per partition keeps every record: these for
+  // 1,000,000 events (scale 1); the RSS replays' broker has scale = --rss-events / 2,000,000,
+  // rounded up, times as many.
+  auto start_broker = [&](int scale, const std::string& log) {
+    const std::string partitions = "fleet.edge.v1=" + std::to_string(384 * scale) + ",fleet.cluster.v1=" +
+                                   std::to_string(96 * scale) + ",fleet.tenant.v1=" + std::to_string(12 * scale) +
+                                   ",fleet.offering.v1=" + std::to_string(24 * scale);
+    return std::make_unique<ft::broker_process>(ft::broker_options{
+        .extra_args = {"--partitions", partitions, "--retention-check-ms", "0"}, .stderr_path = dir.file(log)});
+  };
   ft::sample_mix mix;
   mix.clusters = 2'000;
   mix.tenants = 200;
   mix.edges_per_cluster = 3;
-  std::printf("generating %zu events (%d clusters, %d edges per summary)\n", total, mix.clusters, mix.edges_per_cluster);
-  const auto events = ft::make_sample_events(total, mix);
+  std::printf("generating %zu events (%d clusters, %d edges per summary)\n", generated, mix.clusters,
+              mix.edges_per_cluster);
+  const auto events = ft::make_sample_events(generated, mix);
 
-  fe::publisher_config pc;
-  pc.client.brokers = broker.bootstrap();
-  auto pub = fe::publisher::create(pc);
-  if (!pub) {
-    std::fprintf(stderr, "publisher: %s\n", pub.err().message.c_str());
-    return 1;
-  }
-  fe::consumer_config cc;
-  cc.client.brokers = broker.bootstrap();
-  cc.name = "bench-meta";
-  auto meta = fe::consumer::create(cc);
-
-  auto publish_range = [&](std::size_t from, std::size_t to) {
+  // A broker with its publisher and a consumer for metadata; publish_to(n) extends its log to the
+  // first n events.
+  struct log_on_broker {
+    std::unique_ptr<ft::broker_process> broker;
+    std::optional<fe::publisher> pub;
+    std::optional<fe::consumer> meta;
+    std::size_t published{0};
+  };
+  auto open_log = [&](int scale, const std::string& name) {
+    log_on_broker l;
+    l.broker = start_broker(scale, name + ".log");
+    fe::publisher_config pc;
+    pc.client.brokers = l.broker->bootstrap();
+    auto pub = fe::publisher::create(pc);
+    fe::consumer_config cc;
+    cc.client.brokers = l.broker->bootstrap();
+    cc.name = "bench-meta";
+    auto meta = fe::consumer::create(cc);
+    if (!pub || !meta) {
+      std::fprintf(stderr, "publisher or consumer: %s\n", (!pub ? pub.err() : meta.err()).message.c_str());
+      std::exit(1);
+    }
+    l.pub.emplace(std::move(pub.value()));
+    l.meta.emplace(std::move(meta.value()));
+    return l;
+  };
+  auto publish_to = [&](log_on_broker& l, std::size_t to) {
     const auto start = clock_type::now();
+    const std::size_t from = l.published;
     for (std::size_t i = from; i < to; i += 50'000) {
       const auto n = std::min<std::size_t>(50'000, to - i);
-      for (const auto& r : pub->publish_all(std::span(events).subspan(i, n))) {
+      for (const auto& r : l.pub->publish_all(std::span(events).subspan(i, n))) {
         if (!r) {
           std::fprintf(stderr, "publish failed: %s\n", r.err().message.c_str());
           std::exit(1);
         }
       }
     }
-    std::printf("published %zu events in %.2f s (%.0f msg/s)\n", to - from, seconds_since(start),
-                static_cast<double>(to - from) / seconds_since(start));
-  };
-
-  // Phase 1: half of the log, replayed once for the RSS comparison.
-  publish_range(0, half);
-  std::map<std::string, long> rss_half;
-  for (const auto& [view, _] : view_topics) {
-    if (skip_half || (!only_view.empty() && view != only_view)) continue;
-    const auto r = run_projector(view, broker.bootstrap(), dir.file(view + "-half"), dir.file(view + "-half.log"));
-    rss_half[view] = r.peak_rss_kb;
-  }
-
-  // Phase 2: the whole log.
-  publish_range(half, total);
-  std::map<std::string, double> ratios;
-  std::map<std::string, double> rss_growth;
-  std::printf("\n%-12s %10s %12s %12s %8s %14s %14s\n", "view", "records", "projector/s", "raw/s", "ratio",
-              "rss 1/2 (MiB)", "rss all (MiB)");
-  for (const auto& [view, topics] : view_topics) {
-    if (!only_view.empty() && view != only_view) continue;
-    auto parts = meta->list_partitions(topics, 10s);
-    bool dropped = false;
-    const auto expected = count_records(*meta, *parts, dropped);
-    if (dropped) std::fprintf(stderr, "WARNING: the broker dropped records of %s's topics; add partitions\n", view.c_str());
-    const double raw = raw_consume_rate(broker.bootstrap(), *parts, expected);
-    const auto r = run_projector(view, broker.bootstrap(), dir.file(view), dir.file(view + ".log"), perf_dir);
-    const double rate = static_cast<double>(r.records) / r.seconds;
-    ratios[view] = rate / raw;
-    const long half_kb = rss_half.contains(view) ? rss_half.at(view) : 0;
-    if (half_kb > 0) rss_growth[view] = static_cast<double>(r.peak_rss_kb) / static_cast<double>(half_kb);
-    std::printf("%-12s %10lld %12.0f %12.0f %8.2f %14.1f %14.1f%s\n", view.c_str(), static_cast<long long>(r.records),
-                rate, raw, rate / raw, half_kb / 1024.0, r.peak_rss_kb / 1024.0,
-                r.exit_code == 0 ? "" : "  (projector failed)");
-    // CPU per record says where a change helped when the shared machine makes wall time noisy.
-    if (r.cpu_seconds > 0 && raw_cpu_seconds > 0) {
-      std::printf("%-12s cpu: projector %.2f s (%.0f records per CPU second), raw consume %.2f s (%.0f per CPU second)\n",
-                  view.c_str(), r.cpu_seconds, static_cast<double>(r.records) / r.cpu_seconds, raw_cpu_seconds,
-                  static_cast<double>(expected) / raw_cpu_seconds);
-      std::map<std::string, double> by_name;
-      for (const auto& [tid, entry] : r.thread_cpu) by_name[entry.first] += entry.second;
-      std::printf("%-12s threads:", view.c_str());
-      for (const auto& [name, cpu] : by_name) {
-        if (cpu >= 0.05) std::printf(" %s %.2f s", name.c_str(), cpu);
-      }
-      std::printf("\n");
+    l.published = std::max(from, to);
+    if (to > from) {
+      std::printf("published %zu events in %.2f s (%.0f msg/s)\n", to - from, seconds_since(start),
+                  static_cast<double>(to - from) / seconds_since(start));
     }
+  };
+  auto wanted = [&](const std::string& view) { return only_view.empty() || view == only_view; };
+
+  // Throughput, on the --events log.
+  std::map<std::string, double> ratios;
+  {
+    auto main_log = open_log(1, "broker");
+    publish_to(main_log, total);
+    const std::string brokers = main_log.broker->bootstrap();
+    auto& meta = main_log.meta;
+    std::printf("\n%-12s %10s %12s %12s %8s %14s\n", "view", "records", "projector/s", "raw/s", "ratio", "peak RSS (MiB)");
+    for (const auto& [view, topics] : view_topics) {
+      if (!wanted(view)) continue;
+      auto parts = meta->list_partitions(topics, 10s);
+      bool dropped = false;
+      const auto expected = count_records(*meta, *parts, dropped);
+      if (dropped) std::fprintf(stderr, "WARNING: the broker dropped records of %s's topics; add partitions\n", view.c_str());
+      const double raw = raw_consume_rate(brokers, *parts, expected);
+      const auto r = run_projector(view, brokers, dir.file(view), dir.file(view + ".log"), perf_dir);
+      std::filesystem::remove_all(dir.file(view));
+      const double rate = static_cast<double>(r.records) / r.seconds;
+      ratios[view] = rate / raw;
+      std::printf("%-12s %10lld %12.0f %12.0f %8.2f %14.1f%s\n", view.c_str(), static_cast<long long>(r.records), rate, raw,
+                  rate / raw, r.peak_rss_kb / 1024.0, r.exit_code == 0 ? "" : "  (projector failed)");
+      // CPU per record says where a change helped when the shared machine makes wall time noisy.
+      if (r.cpu_seconds > 0 && raw_cpu_seconds > 0) {
+        std::printf("%-12s cpu: projector %.2f s (%.0f records per CPU second), raw consume %.2f s (%.0f per CPU second)\n",
+                    view.c_str(), r.cpu_seconds, static_cast<double>(r.records) / r.cpu_seconds, raw_cpu_seconds,
+                    static_cast<double>(expected) / raw_cpu_seconds);
+        std::map<std::string, double> by_name;
+        for (const auto& [tid, entry] : r.thread_cpu) by_name[entry.first] += entry.second;
+        std::printf("%-12s threads:", view.c_str());
+        for (const auto& [name, cpu] : by_name) {
+          if (cpu >= 0.05) std::printf(" %s %.2f s", name.c_str(), cpu);
+        }
+        std::printf("\n");
+      }
+    }
+  }  // stops that broker: the RSS replays have their own
+
+  // Peak RSS, on a second broker (partitions for the longer log): replays of half of the
+  // --rss-events log and of all of it.
+  struct rss_point {
+    std::int64_t records{0};
+    long peak_kb{0};
+  };
+  std::map<std::string, rss_point> rss_half;
+  std::map<std::string, rss_point> rss_full;
+  if (!skip_half) {
+    auto rss_log = open_log(static_cast<int>((rss_total + 1'999'999) / 2'000'000), "rss-broker");
+    auto replays = [&](std::size_t events_in_log, std::map<std::string, rss_point>& out, const std::string& tag) {
+      publish_to(rss_log, events_in_log);
+      for (const auto& [view, topics] : view_topics) {
+        if (!wanted(view)) continue;
+        bool dropped = false;
+        (void)count_records(*rss_log.meta, *rss_log.meta->list_partitions(topics, 10s), dropped);
+        if (dropped) std::fprintf(stderr, "WARNING: the broker dropped records of %s's topics\n", view.c_str());
+        const std::string d = dir.file(view + "-" + tag);
+        const auto r = run_projector(view, rss_log.broker->bootstrap(), d, d + ".log");
+        out[view] = {r.records, r.exit_code == 0 ? r.peak_rss_kb : 0};
+        std::filesystem::remove_all(d);  // the disk is not what is measured
+      }
+    };
+    replays(rss_half_events, rss_half, "rss-half");
+    replays(rss_total, rss_full, "rss-full");
+  }
+  std::map<std::string, double> rss_growth;
+  if (!rss_full.empty()) {
+    std::printf("\npeak RSS of a replay from an empty directory, %zu and %zu events in the log:\n", rss_half_events,
+                rss_total);
+    std::printf("%-12s %10s %14s %10s %14s %8s\n", "view", "records", "peak (MiB)", "records", "peak (MiB)", "ratio");
+  }
+  for (const auto& [view, full] : rss_full) {
+    const auto& half = rss_half[view];
+    if (half.peak_kb > 0 && full.peak_kb > 0) {
+      rss_growth[view] = static_cast<double>(full.peak_kb) / static_cast<double>(half.peak_kb);
+    }
+    std::printf("%-12s %10lld %14.1f %10lld %14.1f %8.2f%s\n", view.c_str(), static_cast<long long>(half.records),
+                half.peak_kb / 1024.0, static_cast<long long>(full.records), full.peak_kb / 1024.0,
+                rss_growth.contains(view) ? rss_growth.at(view) : 0.0,
+                rss_growth.contains(view) ? "" : "  (a projector failed)");
   }
   // Machine-readable lines last.
   std::printf("\n");

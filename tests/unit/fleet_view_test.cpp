@@ -601,3 +601,33 @@ TEST_CASE("a cluster checked, deleted and registered again in one batch ends as 
   const auto c = must_read(one_batch, "c-1", t0 + 60s);
   CHECK(c.created_at == t0 + 40s);
 }
+
+TEST_CASE("fleet clusters dropped from the view's parsed records fold as if they had stayed", "[fleet][view]") {
+  // The view keeps at most 10,000 clusters parsed between batches, dropping those a batch did not
+  // use (registrations under new ids each add one). A dropped cluster is read from the store again.
+  std::vector<v1::Envelope> events;
+  for (int i = 0; i < 12'000; ++i) {
+    events.push_back(registered("c-" + std::to_string(i), "n-" + std::to_string(i), t0 + std::chrono::milliseconds(i)));
+    events.push_back(checked("c-0", t0 + std::chrono::milliseconds(i) + 1h));  // the hot cluster, in every batch
+  }
+  // Clusters registered in the first batches (dropped by then when batched): a second registration
+  // is refused from the stored record, a check folds into it.
+  const std::vector<v1::Envelope> last{registered("c-5", "other", t0 + 3h), checked("c-7", t0 + 3h, "oxoo"),
+                                       checked("c-0", t0 + 3h + 1s, "oxoo")};
+  const auto feed = [&](harness& h, std::size_t per_batch) {
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      h.add(events[i]);
+      if ((i + 1) % per_batch == 0) h.flush();
+    }
+    h.flush();
+    for (const auto& e : last) h.add(e);
+    h.flush();
+  };
+  harness batched;
+  feed(batched, 2'000);
+  harness one_batch;  // one flush for the registrations: nothing is dropped before the last batch
+  feed(one_batch, events.size());
+  CHECK(batched.store().digest().sha256_hex == one_batch.store().digest().sha256_hex);
+  CHECK(batched.last_rejection().starts_with("CLUSTER_ALREADY_EXISTS"));
+  CHECK(must_read(batched, "c-7", t0 + 3h).health_score == must_read(batched, "c-0", t0 + 3h + 1s).health_score);
+}

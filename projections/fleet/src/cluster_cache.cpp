@@ -2,7 +2,11 @@
 
 namespace fleetledger::projections::fleet::detail {
 
-cluster_cache::entry& cluster_cache::slot(const std::string& id) { return entries_[id]; }
+cluster_cache::entry& cluster_cache::slot(const std::string& id) {
+  entry& e = entries_[id];
+  e.used_in = batch_;
+  return e;
+}
 
 void cluster_cache::load_record(const state_txn& state, const std::string& id, entry& e) {
   if (e.record_loaded) return;
@@ -77,9 +81,12 @@ void cluster_cache::flush(state_txn& state) {
     e.index_state = index_write::none;
   }
   changed_.clear();
-  // Bounded by configuration, not by the number of clusters: everything is clean now, so
-  // starting over only costs the next batch a read per cluster.
-  if (entries_.size() > max_entries_) entries_.clear();
+  // Bounded by configuration, not by the number of clusters ever seen: everything is clean now,
+  // so dropping an entry only costs a read if it is used again. Past the bound, the entries this
+  // batch did not use go (each registration under a new id adds one, used once); the clusters
+  // checked every batch stay parsed.
+  if (entries_.size() > max_entries_) std::erase_if(entries_, [&](const auto& kv) { return kv.second.used_in != batch_; });
+  ++batch_;
 }
 
 }  // namespace fleetledger::projections::fleet::detail
