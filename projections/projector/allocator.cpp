@@ -2,7 +2,6 @@
 
 #if defined(FLEETLEDGER_JEMALLOC)
 #include <jemalloc/jemalloc.h>
-#endif
 
 // jemalloc's options for this process, read at its first allocation (MALLOC_CONF in the
 // environment is applied after them). Freed pages go back to the system after about a second
@@ -14,6 +13,7 @@
 // cost the edges projector 10% more CPU (decode and flush threads), with the thread it cost none.
 // 0 (purge at once) kept the gap under 10 MB but cost about 40% more CPU.
 const char* malloc_conf = "background_thread:true,dirty_decay_ms:1000";  // declared extern "C" by jemalloc.h
+#endif
 
 namespace fleetledger::projector {
 
