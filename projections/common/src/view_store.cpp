@@ -86,6 +86,14 @@ rocksdb::Options base_options(const store_options& so) {
   t.cache_index_and_filter_blocks = true;
   t.cache_index_and_filter_blocks_with_high_priority = true;
   t.pin_l0_filter_and_index_blocks_in_cache = true;
+  // Partitioned: a large table's filter and index are cut into 4 KB blocks under a small pinned
+  // top level, so a lookup loads one partition. With one whole filter per table (about 1 MB for a
+  // 64 MB dedup table), a replay of 4M events outgrew the cache: every id lookup reread and
+  // checksummed a megabyte filter (the marketplace decode thread spent minutes in XXH3 and reads).
+  t.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  t.partition_filters = true;
+  t.metadata_block_size = 4096;
+  t.pin_top_level_index_and_filter = true;
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   return o;
 }
