@@ -10,6 +10,7 @@
 
 #include "fleetledger/events/codec.hpp"
 #include "fleetledger/events/envelope.hpp"
+#include "fleetledger/events/wire_writer.hpp"
 
 namespace fleetledger::events {
 
@@ -56,25 +57,8 @@ result<void> encoded_batch::add(const fleetledger::v1::Envelope& env) {
   return {};
 }
 
-namespace {
-
-void put_varint(std::string& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
-// A length-delimited field (tag, length, bytes); proto3 leaves an empty string out.
-void put_string(std::string& out, int number, std::string_view value) {
-  if (value.empty()) return;
-  put_varint(out, static_cast<std::uint64_t>(number) << 3 | 2);
-  put_varint(out, value.size());
-  out.append(value);
-}
-
-}  // namespace
+using wire::put_string;
+using wire::put_varint;
 
 result<void> encoded_batch::add(const event_metadata& metadata, int payload_field, std::string_view key,
                                 std::string_view payload, std::chrono::system_clock::time_point occurred_at) {

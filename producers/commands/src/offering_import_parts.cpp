@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "fleetledger/events/offering_rules.hpp"
+#include "fleetledger/events/wire_writer.hpp"
 #include "fleetledger/producers/commands/validation.hpp"
 #include "offering_import_detail.hpp"
 
@@ -86,20 +87,9 @@ std::vector<std::size_t> detail::cut_points(std::string_view text, std::size_t b
 
 namespace {
 
-// The protobuf wire format (encoding.md): varints and tags.
-void put_varint(std::string& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-void put_tag(std::string& out, int number, int wire_type) {
-  put_varint(out, (static_cast<std::uint64_t>(number) << 3) | static_cast<std::uint64_t>(wire_type));
-}
+using events::wire::put_tag;
+using events::wire::put_varint;
 
-// The field types whose wire form this file writes; a column of any other type sends the file to
-// the exact check (which refuses or handles it).
 bool encodable(const pb::FieldDescriptor& f) {
   switch (f.type()) {
     case pb::FieldDescriptor::TYPE_STRING:

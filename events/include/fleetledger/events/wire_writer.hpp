@@ -1,0 +1,31 @@
+#pragma once
+// Writing the protobuf wire format by hand (encoding.md) for the encoders that skip message objects
+// on hot paths: encoded_batch's envelope head and the offering import's fast check. Both are tested
+// byte for byte against protobuf's own serialization.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace fleetledger::events::wire {
+
+inline void put_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+inline void put_tag(std::string& out, int number, int wire_type) {
+  put_varint(out, (static_cast<std::uint64_t>(number) << 3) | static_cast<std::uint64_t>(wire_type));
+}
+
+// A length-delimited field (tag, length, bytes); proto3 leaves an empty string out.
+inline void put_string(std::string& out, int number, std::string_view value) {
+  if (value.empty()) return;
+  put_tag(out, number, 2);
+  put_varint(out, value.size());
+  out.append(value);
+}
+
+}  // namespace fleetledger::events::wire
