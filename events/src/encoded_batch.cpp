@@ -2,11 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
-#include <new>
-
-#include <sys/mman.h>
 
 #include "fleetledger/events/codec.hpp"
 #include "fleetledger/events/envelope.hpp"
@@ -16,21 +12,13 @@ namespace fleetledger::events {
 
 void encoded_batch::reserve(std::size_t events) { records_.reserve(events); }
 
-void encoded_batch::free_block::operator()(char* p) const noexcept { std::free(p); }
-
-namespace {
-// Blocks are 2 MiB aligned and asked to be backed by transparent huge pages: a 100,000-row import
-// fills ~30 MB, and faulting that in 4 KiB pages cost more system time than the encoding.
-constexpr std::size_t huge_page = 2 * 1024 * 1024;
-}  // namespace
-
 char* encoded_batch::room_for(std::size_t bytes) {
   if (blocks_.empty() || blocks_.back().size - blocks_.back().used < bytes) {
-    const std::size_t size = (std::max(block_bytes, bytes) + huge_page - 1) / huge_page * huge_page;
-    auto* data = static_cast<char*>(std::aligned_alloc(huge_page, size));
-    if (data == nullptr) throw std::bad_alloc();
-    (void)madvise(data, size, MADV_HUGEPAGE);  // advice only: without THP the block still works
-    blocks_.push_back({std::unique_ptr<char[], free_block>(data), size, 0});
+    // On huge pages: a 100,000-row import fills ~30 MB, and faulting that in 4 KiB pages cost more
+    // system time than the encoding.
+    std::size_t size = std::max(block_bytes, bytes);
+    auto data = allocate_on_huge_pages(size);
+    blocks_.push_back({std::move(data), size, 0});
   }
   block& b = blocks_.back();
   char* at = b.data.get() + b.used;
@@ -58,6 +46,7 @@ result<void> encoded_batch::add(const fleetledger::v1::Envelope& env) {
 }
 
 using wire::put_string;
+using wire::put_tag;
 using wire::put_varint;
 
 result<void> encoded_batch::add(const event_metadata& metadata, int payload_field, std::string_view key,
@@ -82,23 +71,23 @@ result<void> encoded_batch::add(const event_metadata& metadata, int payload_fiel
   const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(since - seconds).count();
   std::string timestamp;  // google.protobuf.Timestamp: seconds = 1, nanos = 2 (SSO: at most 17 bytes)
   if (seconds.count() != 0) {
-    timestamp.push_back(0x08);
+    put_tag(timestamp, 1, 0);
     put_varint(timestamp, static_cast<std::uint64_t>(seconds.count()));
   }
   if (nanos != 0) {
-    timestamp.push_back(0x10);
+    put_tag(timestamp, 2, 0);
     put_varint(timestamp, static_cast<std::uint64_t>(nanos));
   }
   head_.clear();
   put_string(head_, 1, event_id);
-  head_.push_back(0x12);  // occurred_at is a message: written even when empty
+  put_tag(head_, 2, 2);  // occurred_at is a message: written even when empty
   put_varint(head_, timestamp.size());
   head_ += timestamp;
   put_string(head_, 3, metadata.producer);
   put_string(head_, 4, metadata.actor);
   put_string(head_, 5, metadata.correlation_id.empty() ? event_id : std::string_view(metadata.correlation_id));
   put_string(head_, 6, metadata.causation_id);
-  put_varint(head_, static_cast<std::uint64_t>(payload_field) << 3 | 2);
+  put_tag(head_, payload_field, 2);
   put_varint(head_, payload.size());
 
   const std::size_t value_size = head_.size() + payload.size();

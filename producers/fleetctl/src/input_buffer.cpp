@@ -1,10 +1,8 @@
 #include "input_buffer.hpp"
 
 #include <cerrno>
-#include <new>
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,7 +11,6 @@
 namespace fleetledger::fleetctl {
 namespace {
 
-constexpr std::size_t huge_page = 2 * 1024 * 1024;
 constexpr std::size_t min_size = 1024 * 1024;  // smaller files are read as before
 
 struct file_descriptor {
@@ -44,10 +41,8 @@ input_buffer input_buffer::read(const std::string& path, std::string_view what, 
   }
   const auto size = static_cast<std::size_t>(st.st_size);
   if (size > max_bytes) throw too_large();
-  const std::size_t capacity = (size + huge_page - 1) / huge_page * huge_page;
-  out.data_.reset(static_cast<char*>(std::aligned_alloc(huge_page, capacity)));
-  if (!out.data_) throw std::bad_alloc();
-  (void)::madvise(out.data_.get(), capacity, MADV_HUGEPAGE);  // advice only
+  std::size_t capacity = size;
+  out.data_ = events::allocate_on_huge_pages(capacity);
   while (out.size_ < size) {
     const ssize_t n = ::read(f.fd, out.data_.get() + out.size_, size - out.size_);
     if (n < 0 && errno == EINTR) continue;

@@ -4,10 +4,10 @@
 // fresh 4 KiB pages. The file is read, not mapped, so one changed during an import cannot crash
 // fleetctl (a truncated mapping raises SIGBUS).
 #include <cstddef>
-#include <cstdlib>
-#include <memory>
 #include <string>
 #include <string_view>
+
+#include "fleetledger/events/huge_pages.hpp"
 
 namespace fleetledger::fleetctl {
 
@@ -21,10 +21,7 @@ public:
   }
 
 private:
-  struct free_deleter {
-    void operator()(char* p) const noexcept { std::free(p); }
-  };
-  std::unique_ptr<char[], free_deleter> data_;
+  events::huge_page_buffer data_;
   std::size_t size_{0};
   std::string fallback_;  // stdin, or a file too small for huge pages
 };

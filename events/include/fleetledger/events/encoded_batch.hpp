@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fleetledger/events/envelope.hpp"
+#include "fleetledger/events/huge_pages.hpp"
 #include "fleetledger/events/result.hpp"
 #include "fleetledger/v1/envelope.pb.h"
 
@@ -54,11 +55,8 @@ private:
   // Records are written into blocks that never move, so a view taken at add() stays valid; a block
   // is not zero-filled and never copied when the batch grows (a 100,000-row import is ~30 MB).
   static constexpr std::size_t block_bytes = 4 * 1024 * 1024;
-  struct free_block {
-    void operator()(char* p) const noexcept;
-  };
   struct block {
-    std::unique_ptr<char[], free_block> data;
+    huge_page_buffer data;
     std::size_t size{0};
     std::size_t used{0};
   };
