@@ -9,8 +9,8 @@
 // Both replays must be past the warm-up, the part of a replay during which the memory that
 // configuration bounds is still filling (RocksDB's memtables, the consumer prefetch, the block
 // cache, the allocator's retained pages): the fleet view's records are a quarter of the log, and
-// its 32 MiB state memtable first fills after about 200,000 of them, its 16 MiB dedup memtable
-// after about 420,000. (The comparison used to replay half of the 1,000,000-event log: 131,000
+// its 32 MiB state memtable first fills after about 200,000 of them (the 4 MiB dedup memtable
+// after about 100,000). (The comparison used to replay half of the 1,000,000-event log: 131,000
 // fleet records, inside the warm-up.) Half of 4,000,000 events holds 523,000.
 //
 //   build/bin/projector_bench [--events N] [--rss-events N] [--view V] [--skip-half] [--perf DIR] [--batch-size N]

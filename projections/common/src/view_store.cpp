@@ -544,16 +544,17 @@ bool write_batch_txn::seen(const dedup_id& event_id, std::optional<bool> stored_
   if (store_.inflight_ && store_.inflight_->ids.contains(event_id)) return true;
   if (store_.previous_ && store_.previous_->ids.contains(event_id)) return true;
   if (stored_hint) return *stored_hint;
-  key_buffer_.clear();  // reused: no allocation per lookup
-  event_id.append_key(key_buffer_);
-  rocksdb::PinnableSlice ignored;
-  return store_.db_->Get(rocksdb::ReadOptions(), store_.cf_[cf_dedup], rocksdb::Slice(key_buffer_), &ignored).ok();
+  return store_.id_stored(event_id);
 }
 
 bool view_store::id_stored(const dedup_id& event_id) const {
-  std::string key;
-  event_id.append_key(key);
   rocksdb::PinnableSlice ignored;
+  if (event_id.is_uuid()) {  // the key on the stack: no allocation per lookup
+    std::array<char, dedup_id::uuid_key_size> key{};
+    dedup_id::uuid_key(event_id.uuid_bytes(), key);
+    return db_->Get(rocksdb::ReadOptions(), cf_[cf_dedup], rocksdb::Slice(key.data(), key.size()), &ignored).ok();
+  }
+  const std::string key = event_id.key();
   return db_->Get(rocksdb::ReadOptions(), cf_[cf_dedup], rocksdb::Slice(key), &ignored).ok();
 }
 

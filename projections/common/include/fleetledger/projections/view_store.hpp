@@ -97,7 +97,6 @@ private:
   view_store& store_;
   // Unordered: point reads and writes dominate; scans sort what they need.
   std::shared_ptr<staged_writes> pending_ = std::make_shared<staged_writes>();
-  mutable std::string key_buffer_;  // dedup lookups
   std::map<events::topic_partition, events::offset> offsets_;
   view_counters counters_;  // deltas of this batch
 };
