@@ -23,8 +23,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <ctime>
+#include <fstream>
 #include <sstream>
 #include <map>
 #include <memory>
@@ -318,6 +320,7 @@ int main(int argc, char** argv) {
 
   // Throughput, on the --events log.
   std::map<std::string, double> ratios;
+  bool failed = false;  // a projector exited with an error: no RATIO for it, and exit 1
   {
     auto main_log = open_log(1, "broker");
     publish_to(main_log, total);
@@ -334,7 +337,19 @@ int main(int argc, char** argv) {
       const auto r = run_projector(view, brokers, dir.file(view), dir.file(view + ".log"), perf_dir);
       std::filesystem::remove_all(dir.file(view));
       const double rate = static_cast<double>(r.records) / r.seconds;
-      ratios[view] = rate / raw;
+      if (r.exit_code == 0) {
+        ratios[view] = rate / raw;
+      } else {  // no RATIO for a run that did not finish: say why instead
+        failed = true;
+        std::fprintf(stderr, "projector %s failed (exit %d); the end of its log:\n", view.c_str(), r.exit_code);
+        std::ifstream log(dir.file(view + ".log"));
+        std::deque<std::string> tail;
+        for (std::string line; std::getline(log, line);) {
+          tail.push_back(line);
+          if (tail.size() > 10) tail.pop_front();
+        }
+        for (const auto& line : tail) std::fprintf(stderr, "  %s\n", line.c_str());
+      }
       std::printf("%-12s %10lld %12.0f %12.0f %8.2f %14.1f%s\n", view.c_str(), static_cast<long long>(r.records), rate, raw,
                   rate / raw, r.peak_rss_kb / 1024.0, r.exit_code == 0 ? "" : "  (projector failed)");
       // CPU per record says where a change helped when the shared machine makes wall time noisy.
@@ -401,5 +416,5 @@ int main(int argc, char** argv) {
   for (const auto& [view, growth] : rss_growth) {
     std::printf("RATIO projector_%s_peak_rss_full_vs_half=%.2f\n", view.c_str(), growth);
   }
-  return 0;
+  return failed || rss_growth.size() != rss_full.size() ? 1 : 0;
 }

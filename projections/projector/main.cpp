@@ -67,6 +67,9 @@ int main(int argc, char** argv) {
               "exists, else <data-dir>/broker/archive, the dev broker's).")
       .option("batch-size", "FLEETLEDGER_BATCH_SIZE", "10000", "Records per RocksDB WriteBatch at most.")
       .toggle("sync", "FLEETLEDGER_SYNC_WRITES", "fsync every batch (the WAL is written either way).")
+      .option("dedup-seal-ids", "FLEETLEDGER_DEDUP_SEAL_IDS", "262144",
+              "Recent event ids kept in memory (about 32 bytes each) and in a per-batch journal before they are "
+              "sealed into one table of the dedup column family.")
       .toggle("rebuild", "", "Delete the view directory first and rebuild the view from the log.")
       .toggle("exit-at-end", "", "Stop once every partition reaches the end it had at start-up (rebuilds, benchmarks).")
       .toggle("digest", "", "Print the view's state digest, offsets and counters as JSON and exit.")
@@ -98,6 +101,7 @@ int main(int argc, char** argv) {
   config.batch_max = static_cast<std::size_t>(cli.int_or_exit("batch-size", 1, 1'000'000));
   config.exit_at_end = cli.enabled("exit-at-end");
   config.store.sync_writes = cli.enabled("sync");
+  config.store.dedup_seal_ids = static_cast<std::size_t>(cli.int_or_exit("dedup-seal-ids", 1, 100'000'000));
 
   if (cli.enabled("digest")) return print_digest(view_name, config.view_dir);
   if (cli.enabled("rebuild")) {

@@ -274,6 +274,66 @@ TEST_CASE("a batch's id lookup answers as the one-id lookup does for every id", 
   CHECK(stored == 151 + 1);  // every other written UUID, and "order-42" (not "ORDER-42")
 }
 
+TEST_CASE("event ids are found while journaled, once sealed into a table, and after a reopen", "[projections][unit]") {
+  temp_dir dir;
+  fp::store_options options;
+  options.dedup_seal_ids = 250;  // a seal every third batch of 100
+  std::vector<fp::dedup_id> written;
+  auto commit_batch = [&](fp::view_store& store, int batch) {
+    auto txn = store.begin();
+    for (int i = 0; i < 99; ++i) {
+      written.push_back(fp::dedup_id::of(fe::new_event_id().value()));
+      txn->mark_seen(written.back());
+    }
+    written.push_back(fp::dedup_id::of("order-" + std::to_string(batch)));  // not a UUID
+    txn->mark_seen(written.back());
+    const auto committed = store.commit(*txn);
+    if (!committed) FAIL(committed.err().message);
+  };
+  auto all_found = [&](const fp::view_store& store) {
+    std::vector<const fp::dedup_id*> pointers;
+    for (const auto& id : written) pointers.push_back(&id);
+    std::vector<std::uint8_t> found(written.size(), 0);
+    store.ids_stored(pointers, found);
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < written.size(); ++i) n += (found[i] != 0 && store.id_stored(written[i])) ? 1 : 0;
+    return n;
+  };
+  {
+    auto store = fp::view_store::open(dir.path(), options).value();
+    for (int batch = 0; batch < 7; ++batch) {
+      commit_batch(*store, batch);
+      CHECK(all_found(*store) == written.size());
+    }
+    CHECK_FALSE(store->id_stored(fp::dedup_id::of(fe::new_event_id().value())));
+    CHECK_FALSE(store->id_stored(fp::dedup_id::of("ORDER-1")));
+  }
+  // 700 ids: 600 sealed in two tables, the last 100 still journaled; a reopen reads the journal.
+  {
+    auto store = fp::view_store::open(dir.path(), options).value();
+    CHECK(all_found(*store) == written.size());
+    commit_batch(*store, 7);
+    commit_batch(*store, 8);
+    CHECK(all_found(*store) == written.size());
+  }
+  // The sealed ids are keys of the dedup column family as before (dedup_id::key()), and only the
+  // batches since the last seal are journal values.
+  rocksdb::Options o;
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs{{rocksdb::kDefaultColumnFamilyName, {}}, {"meta", {}}, {"dedup", {}}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  REQUIRE(rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(o), dir.path().string(), cfs, &handles, &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::size_t id_keys = 0;
+  std::size_t journal_values = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[2]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) (it->key()[0] == '\2' ? journal_values : id_keys) += 1;
+  it.reset();
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  CHECK(id_keys == 900);  // sealed after batches 3, 6 and 9
+  CHECK(journal_values == 0);
+}
+
 TEST_CASE("a scan in a new batch merges the batch being written: its puts and its deletions", "[projections][unit]") {
   temp_dir dir;
   auto store = fp::view_store::open(dir.path()).value();

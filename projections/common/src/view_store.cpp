@@ -17,6 +17,7 @@
 #include "fleetledger/projections/key_codec.hpp"
 
 #include "background_task.hpp"
+#include "id_journal.hpp"
 
 namespace fleetledger::projections {
 
@@ -29,8 +30,11 @@ constexpr std::size_t cf_meta = 1;
 constexpr std::size_t cf_dedup = 2;
 constexpr std::string_view counters_key = "counters";
 // The layout version of the meta and dedup column families. 2: dedup keys are dedup_id::key().
+// 3: recent ids in the dedup journal (id_journal.hpp); a version 2 store is read as it is (its
+// journal is empty) and marked 3, since a build that writes 2 would not read the journal.
 constexpr std::string_view format_key = "format";
-constexpr std::string_view format_version = "2";
+constexpr std::string_view format_version = "3";
+constexpr std::string_view format_version_without_journal = "2";
 constexpr std::string_view offset_prefix = "offset\x1f";
 
 std::string offset_key(const events::topic_partition& tp) {
@@ -172,7 +176,7 @@ struct view_store::write_job {
 };
 
 // Builds and writes one batch's WriteBatch (on the writer thread, so the consume loop only stages).
-rocksdb::Status view_store::write(write_job& work) const {
+events::result<void> view_store::write(write_job& work) {
   work.retire.reset();
   // Keys go in sorted: the memtable's skip list keeps the last insert position, so an insert
   // just after the previous one skips most of the search.
@@ -188,23 +192,15 @@ rocksdb::Status view_store::write(write_job& work) const {
       batch.Delete(cf_[cf_default], entry->first);
     }
   }
-  // UUID keys sort as fixed arrays (no allocation per id); the rare other ids as strings.
-  std::vector<std::array<char, dedup_id::uuid_key_size>> uuid_keys;
-  std::vector<std::string> other_keys;
-  uuid_keys.reserve(work.writes->ids.size());
-  work.writes->ids.for_each_uuid(
-      [&](const dedup_id_set::uuid_bytes& bytes) { dedup_id::uuid_key(bytes, uuid_keys.emplace_back()); });
-  for (const auto& other : work.writes->ids.others()) other_keys.push_back(dedup_id::other_key(other));
-  std::sort(uuid_keys.begin(), uuid_keys.end());
-  std::sort(other_keys.begin(), other_keys.end());
-  for (const auto& key : uuid_keys) batch.Put(cf_[cf_dedup], rocksdb::Slice(key.data(), key.size()), rocksdb::Slice());
-  for (const auto& key : other_keys) batch.Put(cf_[cf_dedup], key, rocksdb::Slice());
+  // The batch's event ids: one journal value (see id_journal.hpp), not a key per id.
+  journal_->append(batch, work.writes->ids);
   for (const auto& [k, v] : work.meta) batch.Put(cf_[cf_meta], k, v);
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync_writes;
-  const auto s = db_->Write(wo, &batch);
+  if (const auto s = db_->Write(wo, &batch); !s.ok()) return rocks_error("commit batch to " + dir_.string(), s);
+  journal_->committed(work.writes->ids);
   work.writes.reset();  // the consume loop may still hold it (inflight_); else it is freed here
-  return s;
+  return journal_->seal_if_full();
 }
 
 // Reads straight from RocksDB (committed state only).
@@ -274,7 +270,13 @@ events::result<std::unique_ptr<view_store>> view_store::open(const std::filesyst
   std::string format;
   const rocksdb::Slice fk(format_key.data(), format_key.size());
   if (store->db_->Get(rocksdb::ReadOptions(), store->cf_[cf_meta], fk, &format).ok()) {
-    if (format != format_version) {
+    if (format == format_version_without_journal) {
+      if (const auto w = store->db_->Put(rocksdb::WriteOptions(), store->cf_[cf_meta], fk,
+                                         rocksdb::Slice(format_version.data(), format_version.size()));
+          !w.ok()) {
+        return rocks_error("cannot write the layout version of " + dir.string(), w);
+      }
+    } else if (format != format_version) {
       return make_error(errc::invalid_argument, "view store " + dir.string() + " has layout version " + format +
                                                     ", this build writes " + std::string(format_version) +
                                                     ": rebuild it (--rebuild)");
@@ -288,6 +290,9 @@ events::result<std::unique_ptr<view_store>> view_store::open(const std::filesyst
              !w.ok()) {
     return rocks_error("cannot write the layout version of " + dir.string(), w);
   }
+  store->journal_ = std::make_unique<detail::id_journal>(*store->db_, *store->cf_[cf_dedup], dir,
+                                                         std::max<std::size_t>(options.dedup_seal_ids, 1));
+  if (auto r = store->journal_->load(); !r) return r.err();
   return store;
 }
 
@@ -367,7 +372,7 @@ events::result<void> view_store::commit_async(write_batch_txn& txn) {
   if (!writer_) writer_ = std::make_unique<detail::background_task>("fl-writer");
   // The failure is set on the writer thread and read after wait(), which orders the two.
   writer_->run([this, work = std::move(work)]() mutable {
-    if (const auto s = write(work); !s.ok()) write_failure_ = rocks_error("commit batch to " + dir_.string(), s);
+    if (auto r = write(work); !r) write_failure_ = std::move(r.err());
   });
   return {};
 }
@@ -548,6 +553,7 @@ bool write_batch_txn::seen(const dedup_id& event_id, std::optional<bool> stored_
 }
 
 bool view_store::id_stored(const dedup_id& event_id) const {
+  if (journal_ && journal_->contains(event_id)) return true;  // first: see id_journal.hpp
   rocksdb::PinnableSlice ignored;
   if (event_id.is_uuid()) {  // the key on the stack: no allocation per lookup
     std::array<char, dedup_id::uuid_key_size> key{};
@@ -560,16 +566,23 @@ bool view_store::id_stored(const dedup_id& event_id) const {
 
 void view_store::ids_stored(const std::vector<const dedup_id*>& ids, std::vector<std::uint8_t>& found) const {
   if (ids.empty()) return;
-  std::vector<std::string> keys(ids.size());
-  std::vector<rocksdb::Slice> slices(ids.size());
+  std::fill(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(ids.size()), std::uint8_t{0});
+  if (journal_) journal_->contains_each(ids, found);  // first: see id_journal.hpp
+  std::vector<std::size_t> asked;
+  std::vector<std::string> keys;
+  asked.reserve(ids.size());
+  keys.reserve(ids.size());
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    ids[i]->append_key(keys[i]);
-    slices[i] = rocksdb::Slice(keys[i]);
+    if (found[i] != 0) continue;
+    asked.push_back(i);
+    ids[i]->append_key(keys.emplace_back());
   }
-  std::vector<rocksdb::PinnableSlice> values(ids.size());
-  std::vector<rocksdb::Status> statuses(ids.size());
+  if (asked.empty()) return;
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
   db_->MultiGet(rocksdb::ReadOptions(), cf_[cf_dedup], slices.size(), slices.data(), values.data(), statuses.data());
-  for (std::size_t i = 0; i < ids.size(); ++i) found[i] = statuses[i].ok() ? 1 : 0;
+  for (std::size_t j = 0; j < asked.size(); ++j) found[asked[j]] = statuses[j].ok() ? 1 : 0;
 }
 
 void write_batch_txn::mark_seen(const dedup_id& event_id) { pending_->ids.insert(event_id); }

@@ -3,6 +3,7 @@
 // UUIDs: those are kept as their 16 bytes (a fixed-size value with a cheap hash, and a 17-byte
 // RocksDB key instead of 36). Any other id (another producer's convention) is kept verbatim, so
 // two ids are the same exactly when their strings are.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -107,14 +108,25 @@ public:
 
   // True when the id was not in the set.
   bool insert(const dedup_id& id) {
-    if (!id.is_uuid()) return others_.insert(id.other()).second;
+    return id.is_uuid() ? insert(id.uuid_bytes()) : insert_other(id.other());
+  }
+  // A UUID id by its bytes (as for_each_uuid gives them).
+  bool insert(const uuid_bytes& bytes) {
     if ((size_ + 1) * 2 > slots_.size()) grow();
-    const std::size_t at = probe(id.uuid_bytes(), id.hash());
+    const std::size_t at = probe(bytes, dedup_id::uuid_hash(bytes));
     if (used_[at] != 0) return false;
     used_[at] = 1;
-    slots_[at] = id.uuid_bytes();
+    slots_[at] = bytes;
     ++size_;
     return true;
+  }
+  // Any other id by its text (as others() gives them).
+  bool insert_other(const std::string& id) { return others_.insert(id).second; }
+  // Empties the set and keeps its table (a set refilled to the same size allocates nothing).
+  void clear() noexcept {
+    std::fill(used_.begin(), used_.end(), static_cast<unsigned char>(0));
+    size_ = 0;
+    others_.clear();
   }
   [[nodiscard]] bool contains(const dedup_id& id) const {
     if (!id.is_uuid()) return others_.contains(id.other());

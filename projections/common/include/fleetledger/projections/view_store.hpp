@@ -2,7 +2,8 @@
 // One view's RocksDB directory. Column families:
 //   default - the view's state (what the digest covers)
 //   meta    - consumed offsets and counters, written in the same WriteBatch as the state
-//   dedup   - event ids already applied (duplicates are ignored); keys as dedup_id::key()
+//   dedup   - event ids already applied (duplicates are ignored); keys as dedup_id::key(), and the
+//             journal of recent batches' ids (see src/id_journal.hpp)
 // The projector opens it read-write; the reader opens it as a secondary instance and catches up.
 #include <array>
 #include <cstdint>
@@ -31,6 +32,7 @@ namespace fleetledger::projections {
 
 namespace detail {
 class background_task;
+class id_journal;
 }
 
 // Applied/rejected/... counts a projector keeps with its state.
@@ -53,6 +55,9 @@ struct state_digest {
 struct store_options {
   bool sync_writes{false};           // fsync per batch; the WAL is on either way
   std::size_t block_cache_bytes{32u << 20};
+  // Recent event ids are journaled, one RocksDB value per batch, and kept in memory (about 32 bytes
+  // each); this many are then sealed into one table file of the dedup column family.
+  std::size_t dedup_seal_ids{262'144};
 };
 
 class view_store;
@@ -165,7 +170,8 @@ private:
 
   // The background writer: one WriteBatch in flight at most.
   struct write_job;
-  [[nodiscard]] rocksdb::Status write(write_job& work) const;
+  [[nodiscard]] events::result<void> write(write_job& work);
+  std::unique_ptr<detail::id_journal> journal_;  // the primary's recent ids (see id_journal.hpp)
   std::unique_ptr<detail::background_task> writer_;
   std::optional<events::error> write_failure_;  // of a batch written in the background
 };
