@@ -8,13 +8,14 @@
 namespace fleetledger::projections::fleet::detail {
 
 std::string serialize(const google::protobuf::MessageLite& m) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    (void)m.SerializeToCodedStream(&coded);
-  }
+  // Sized first, then written into the string in one pass (a StringOutputStream grew the string in
+  // steps: a fifth of the fleet projector's apply thread). Deterministic: map order is part of the
+  // bytes the digest hashes.
+  std::string out(m.ByteSizeLong(), '\0');
+  google::protobuf::io::ArrayOutputStream stream(out.data(), static_cast<int>(out.size()));
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  m.SerializeWithCachedSizes(&coded);
   return out;
 }
 
