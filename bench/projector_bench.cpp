@@ -14,8 +14,8 @@
 // fleet records, inside the warm-up.) Half of 4,000,000 events holds 523,000.
 //
 //   build/bin/projector_bench [--events N] [--rss-events N] [--view V] [--skip-half] [--perf DIR] [--batch-size N] [--runs N]
-// --runs N (default 3): the throughput is the best of N runs of each side (raw consume and
-// projector, alternating), each run's ratio printed too; --view measures one view only; --skip-half skips the RSS comparison (its two replays);
+// --runs N (default 3): N pairs of a raw consume and a projector run, back to back; the median
+// pair's ratio is the RATIO (every pair's is printed); --view measures one view only; --skip-half skips the RSS comparison (its two replays);
 // --perf DIR runs each projector under `perf record --call-graph dwarf` writing DIR/<view>.perf.data, to profile
 // the real process (the ratio is then not comparable: perf costs CPU too).
 #include <librdkafka/rdkafka.h>
@@ -337,32 +337,39 @@ int main(int argc, char** argv) {
       bool dropped = false;
       const auto expected = count_records(*meta, *parts, dropped);
       if (dropped) std::fprintf(stderr, "WARNING: the broker dropped records of %s's topics; add partitions\n", view.c_str());
-      // Best of --runs for each side, alternating: a neighbour's burst on the shared machine slows
-      // one run, not the figure. The CPU lines describe the fastest projector run.
-      double raw = 0;
-      double raw_cpu = 0;
-      projector_run r;
-      double rate = 0;
+      // --runs pairs, each a raw consume then the projector, back to back so that both meet the same
+      // load on the shared machine; the median pair's ratio counts (and its figures are printed),
+      // so a neighbour's burst during one pair does not move the result.
+      struct pair_run {
+        double raw{0};
+        double raw_cpu{0};
+        double rate{0};
+        projector_run projector;
+      };
+      std::vector<pair_run> pairs;
       std::string each;
       for (int run = 0; run < runs; ++run) {
-        const double raw_run = raw_consume_rate(brokers, *parts, expected);
-        if (raw_run > raw) {
-          raw = raw_run;
-          raw_cpu = raw_cpu_seconds;
-        }
-        auto p = run_projector(view, brokers, dir.file(view), dir.file(view + ".log"), perf_dir);
+        pair_run pr;
+        pr.raw = raw_consume_rate(brokers, *parts, expected);
+        pr.raw_cpu = raw_cpu_seconds;
+        pr.projector = run_projector(view, brokers, dir.file(view), dir.file(view + ".log"), perf_dir);
         std::filesystem::remove_all(dir.file(view));
-        const double p_rate = static_cast<double>(p.records) / p.seconds;
+        pr.rate = static_cast<double>(pr.projector.records) / pr.projector.seconds;
         char buf[64];
-        std::snprintf(buf, sizeof buf, " %.2f", p_rate / raw_run);
+        std::snprintf(buf, sizeof buf, " %.2f", pr.rate / pr.raw);
         each += buf;
-        if (p.exit_code != 0 || run == 0 || p_rate > rate) {
-          rate = p_rate;
-          r = std::move(p);
-        }
-        if (r.exit_code != 0) break;
+        const bool ok = pr.projector.exit_code == 0;
+        pairs.push_back(std::move(pr));
+        if (!ok) break;
       }
-      raw_cpu_seconds = raw_cpu;
+      if (pairs.back().projector.exit_code == 0) {
+        std::sort(pairs.begin(), pairs.end(), [](const pair_run& a, const pair_run& b) { return a.rate / a.raw < b.rate / b.raw; });
+      }
+      const pair_run& median = pairs.back().projector.exit_code == 0 ? pairs[pairs.size() / 2] : pairs.back();
+      const double raw = median.raw;
+      const double rate = median.rate;
+      const projector_run& r = median.projector;
+      raw_cpu_seconds = median.raw_cpu;
       if (r.exit_code == 0) {
         ratios[view] = rate / raw;
       } else {  // no RATIO for a run that did not finish: say why instead
@@ -391,7 +398,7 @@ int main(int argc, char** argv) {
         }
         std::printf("\n");
       }
-      if (runs > 1) std::printf("%-12s runs (projector/raw of each run):%s\n", view.c_str(), each.c_str());
+      if (runs > 1) std::printf("%-12s pairs (projector/raw of each, in order):%s\n", view.c_str(), each.c_str());
     }
   }  // stops that broker: the RSS replays have their own
 
