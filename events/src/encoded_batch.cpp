@@ -50,7 +50,8 @@ using wire::put_tag;
 using wire::put_varint;
 
 result<void> encoded_batch::add(const event_metadata& metadata, int payload_field, std::string_view key,
-                                std::string_view payload, std::chrono::system_clock::time_point occurred_at) {
+                                std::string_view payload,
+                                std::optional<std::chrono::system_clock::time_point> occurred_at_given) {
   auto topic = payload_topic(payload_field);
   if (!topic) return make_error(topic.err().code, "publish failed: " + topic.err().message);
   if (payload_field != last_payload_case_) {
@@ -63,8 +64,10 @@ result<void> encoded_batch::add(const event_metadata& metadata, int payload_fiel
                       std::string(last_type_) + " key is empty; it is the record key on " + std::string(*topic));
   }
   // Envelope fields 1-6 (envelope.proto), then the payload's tag and length.
+  const auto occurred_at = occurred_at_given.value_or(std::chrono::system_clock::now());
   char id[36];
-  write_new_event_id(id);
+  if (occurred_at_given) write_new_event_id(id);
+  else write_new_event_id(id, occurred_at);
   const std::string_view event_id(id, sizeof id);
   const auto since = occurred_at.time_since_epoch();
   const auto seconds = std::chrono::floor<std::chrono::seconds>(since);

@@ -80,11 +80,10 @@ const std::unordered_map<int, route_entry>& route_table() {
 // milliseconds, then 74 random bits. Ids that sort by creation time keep every dedup index
 // append-mostly: a projector inserts each batch's ids next to the previous batch's instead of all
 // over a large skip list, and finds most SSTs out of range when it looks a new id up.
-void write_event_id(char* text) {
+void write_event_id(char* text, std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) {
   auto& prng = thread_prng();
-  const auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                 std::chrono::system_clock::now().time_since_epoch())
-                                                 .count());
+  const auto ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
   const std::uint64_t hi = (ms << 16) | 0x7000ULL | (prng() & 0x0fffULL);      // unix_ts_ms, version 7, rand_a
   const std::uint64_t lo = (prng() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10xx, rand_b
   static constexpr char hex[] = "0123456789abcdef";
@@ -100,6 +99,10 @@ void write_event_id(char* text) {
 }  // namespace
 
 void write_new_event_id(std::span<char, 36> text) { write_event_id(text.data()); }
+
+void write_new_event_id(std::span<char, 36> text, std::chrono::system_clock::time_point now) {
+  write_event_id(text.data(), now);
+}
 
 event_id new_event_id() {
   std::string text(36, '-');
