@@ -52,16 +52,18 @@ using wire::put_varint;
 result<void> encoded_batch::add(const event_metadata& metadata, int payload_field, std::string_view key,
                                 std::string_view payload,
                                 std::optional<std::chrono::system_clock::time_point> occurred_at_given) {
-  auto topic = payload_topic(payload_field);
-  if (!topic) return make_error(topic.err().code, "publish failed: " + topic.err().message);
-  if (payload_field != last_payload_case_) {
+  if (payload_field != payload_field_) {  // topic and type looked up once per run of a payload type
+    auto topic = payload_topic(payload_field);
+    if (!topic) return make_error(topic.err().code, "publish failed: " + topic.err().message);
     const auto* field = fleetledger::v1::Envelope::descriptor()->FindFieldByNumber(payload_field);
-    last_payload_case_ = payload_field;
-    last_type_ = field->message_type()->name();
+    payload_field_ = payload_field;
+    payload_type_ = field->message_type()->name();
+    payload_topic_ = *topic;
   }
+  const std::string_view topic = payload_topic_;
   if (key.empty()) {
     return make_error(errc::invalid_argument,
-                      std::string(last_type_) + " key is empty; it is the record key on " + std::string(*topic));
+                      std::string(payload_type_) + " key is empty; it is the record key on " + std::string(topic));
   }
   // Envelope fields 1-6 (envelope.proto), then the payload's tag and length.
   const auto occurred_at = occurred_at_given.value_or(std::chrono::system_clock::now());
@@ -100,7 +102,7 @@ result<void> encoded_batch::add(const event_metadata& metadata, int payload_fiel
   char* const value = at + key.size() + event_id.size();
   std::memcpy(value, head_.data(), head_.size());
   std::memcpy(value + head_.size(), payload.data(), payload.size());
-  records_.push_back({*topic, std::string_view(at, key.size()), std::string_view(value, value_size), last_type_,
+  records_.push_back({topic, std::string_view(at, key.size()), std::string_view(value, value_size), payload_type_,
                       std::string_view(at + key.size(), event_id.size())});
   return {};
 }

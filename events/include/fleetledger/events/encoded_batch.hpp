@@ -69,6 +69,9 @@ private:
   std::string head_;  // the envelope fields of the record add(metadata, ...) is writing
   int last_payload_case_{0};  // payload_type_name() of the last payload case, looked up once per run
   std::string_view last_type_;
+  int payload_field_{0};  // add(metadata, ...): the last payload field, its type name and topic
+  std::string_view payload_type_;
+  std::string_view payload_topic_;
 };
 
 }  // namespace fleetledger::events

@@ -2,6 +2,7 @@
 // Writing the protobuf wire format by hand (encoding.md) for the encoders that skip message objects
 // on hot paths: encoded_batch's envelope head and the offering import's fast check. Both are tested
 // byte for byte against protobuf's own serialization.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -9,11 +10,18 @@
 namespace fleetledger::events::wire {
 
 inline void put_varint(std::string& out, std::uint64_t v) {
+  if (v < 0x80) {  // most tags and lengths
+    out.push_back(static_cast<char>(v));
+    return;
+  }
+  char bytes[10];  // a 64-bit varint has at most 10 bytes; one append instead of a push_back each
+  std::size_t n = 0;
   while (v >= 0x80) {
-    out.push_back(static_cast<char>(v | 0x80));
+    bytes[n++] = static_cast<char>(v | 0x80);
     v >>= 7;
   }
-  out.push_back(static_cast<char>(v));
+  bytes[n++] = static_cast<char>(v);
+  out.append(bytes, n);
 }
 
 inline void put_tag(std::string& out, int number, int wire_type) {
