@@ -252,9 +252,19 @@ private:
   }
 
   // The row's OfferingPublished in bytes_, fields in number order as protobuf serializes them; a field
-  // without presence only when it is not zero or empty.
+  // without presence only when it is not zero or empty. Written through a pointer into a buffer
+  // sized for the row first (std::string appends, with their checks, were a tenth of the check).
   void encode() {
-    bytes_.clear();
+    std::size_t bound = 0;  // per value: its tag, a length or number (at most 10 bytes), its bytes
+    for (const auto& e : encoded_) {
+      const auto& s = fields_.at(e.slot);
+      if (!s.set) continue;
+      const std::size_t values = e.repeated ? s.value.text.size() + 1 : 1;  // a list has fewer items than bytes + 1
+      bound += values * (e.tag.size() + 10) + s.value.text.size();
+    }
+    if (buffer_.size() < bound) buffer_.resize(std::max(bound, 2 * buffer_.size()));
+    char* const begin = buffer_.data();
+    char* at = begin;
     for (const auto& e : encoded_) {
       const auto& s = fields_.at(e.slot);
       if (!s.set) continue;
@@ -262,39 +272,56 @@ private:
         case pb::FieldDescriptor::TYPE_STRING:
         case pb::FieldDescriptor::TYPE_BYTES:
           if (e.repeated) {
-            for_each_item(s.value.text, [&](std::string_view item) { put_bytes(e.tag, item); });
+            for_each_item(s.value.text, [&](std::string_view item) { at = write_bytes(at, e, item); });
           } else if (e.always || !s.value.text.empty()) {
-            put_bytes(e.tag, s.value.text);
+            at = write_bytes(at, e, s.value.text);
           }
           break;
         case pb::FieldDescriptor::TYPE_DOUBLE:
           if (const auto bits = std::bit_cast<std::uint64_t>(s.value.real); e.always || bits != 0) {
-            bytes_ += e.tag;
-            for (int i = 0; i < 8; ++i) bytes_.push_back(static_cast<char>(bits >> (8 * i)));  // little-endian
+            at = write_tag(at, e);
+            for (int i = 0; i < 8; ++i) *at++ = static_cast<char>(bits >> (8 * i));  // little-endian
           }
           break;
         case pb::FieldDescriptor::TYPE_INT32:
         case pb::FieldDescriptor::TYPE_INT64:
           if (e.always || s.value.integer != 0) {
-            bytes_ += e.tag;
-            put_varint(bytes_, static_cast<std::uint64_t>(s.value.integer));  // negative: 10 bytes, as protobuf
+            at = write_tag(at, e);
+            at = write_varint(at, static_cast<std::uint64_t>(s.value.integer));  // negative: 10 bytes, as protobuf
           }
           break;
         case pb::FieldDescriptor::TYPE_BOOL:
           if (e.always || s.value.flag) {
-            bytes_ += e.tag;
-            bytes_.push_back(s.value.flag ? 1 : 0);
+            at = write_tag(at, e);
+            *at++ = s.value.flag ? 1 : 0;
           }
           break;
         default: break;  // not reached: encodable() refused the file's columns of other types
       }
     }
+    bytes_ = std::string_view(begin, static_cast<std::size_t>(at - begin));
   }
 
-  void put_bytes(const std::string& tag, std::string_view value) {
-    bytes_ += tag;
-    put_varint(bytes_, value.size());
-    bytes_ += value;
+  static char* write_varint(char* at, std::uint64_t v) {
+    while (v >= 0x80) {
+      *at++ = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    *at++ = static_cast<char>(v);
+    return at;
+  }
+
+  struct encoded_field;
+  static char* write_tag(char* at, const encoded_field& e) {
+    std::memcpy(at, e.tag.data(), e.tag.size());
+    return at + e.tag.size();
+  }
+
+  static char* write_bytes(char* at, const encoded_field& e, std::string_view value) {
+    at = write_tag(at, e);
+    at = write_varint(at, value.size());
+    std::memcpy(at, value.data(), value.size());
+    return at + value.size();
   }
 
   // A field a row may carry, in number order.
@@ -318,7 +345,8 @@ private:
   row_fields fields_{*d_};
   std::string product_type_;  // the row's normalized product type
   std::string key_;
-  std::string bytes_;  // the row's wire format
+  std::vector<char> buffer_;  // holds bytes_
+  std::string_view bytes_;    // the row's wire format
 };
 
 struct part_result {
