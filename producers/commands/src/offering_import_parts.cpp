@@ -191,8 +191,10 @@ public:
   }
 
   // false at the first row with a problem (or when another part found one).
-  bool check(csv_reader& reader, const encoded_offering_sink& sink, detail::key_log& keys, std::size_t& rows,
-             const std::atomic<bool>& stop) {
+  // ascii: the part's text has no byte above 0x7F, so every cell is valid UTF-8.
+  bool check(csv_reader& reader, bool ascii, const encoded_offering_sink& sink, detail::key_log& keys,
+             std::size_t& rows, const std::atomic<bool>& stop) {
+    ascii_ = ascii;
     csv_row record;
     for (;;) {
       auto more = reader.next(record);
@@ -231,7 +233,7 @@ private:
       if (c.field == nullptr) continue;
       const std::string_view cell = trim(record.fields[i]);
       if (cell.empty()) continue;
-      if (!is_valid_utf8(cell)) return false;
+      if (!ascii_ && !is_valid_utf8(cell)) return false;
       auto& s = fields_.at(slot_of_column_[i]);
       if (detail::check_cell(c, cell, s.value)) return false;
       if (c.kind == cell_kind::product_type) {
@@ -345,9 +347,19 @@ private:
   row_fields fields_{*d_};
   std::string product_type_;  // the row's normalized product type
   std::string key_;
+  bool ascii_{false};         // the part is ASCII: no cell needs a UTF-8 check
   std::vector<char> buffer_;  // holds bytes_
   std::string_view bytes_;    // the row's wire format
 };
+
+// Whether text has no byte above 0x7F: one pass over a part (vectorized) instead of a UTF-8 check
+// per cell.
+bool all_ascii(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  unsigned char any = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) any |= p[i];
+  return any < 0x80;
+}
 
 struct part_result {
   bool clean{false};
@@ -380,7 +392,8 @@ std::optional<offering_import_plan> check_clean_offering_import(std::string_view
     part_result& r = results[k];
     r.keys = detail::key_log((cuts[k + 1] - cuts[k]) / 64);
     part_checker checker(columns, options);
-    r.clean = checker.check(reader, sinks[k], r.keys, r.rows, stop);
+    r.clean = checker.check(reader, all_ascii(csv_text.substr(cuts[k], cuts[k + 1] - cuts[k])), sinks[k], r.keys, r.rows,
+                            stop);
     if (!r.clean) stop = true;
     r.keys.sort();
   };
