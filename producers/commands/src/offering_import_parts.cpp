@@ -89,6 +89,7 @@ namespace {
 
 using events::wire::put_tag;
 using events::wire::put_varint;
+using events::wire::write_varint;
 
 bool encodable(const pb::FieldDescriptor& f) {
   switch (f.type()) {
@@ -302,15 +303,6 @@ private:
       }
     }
     bytes_ = std::string_view(begin, static_cast<std::size_t>(at - begin));
-  }
-
-  static char* write_varint(char* at, std::uint64_t v) {
-    while (v >= 0x80) {
-      *at++ = static_cast<char>(v | 0x80);
-      v >>= 7;
-    }
-    *at++ = static_cast<char>(v);
-    return at;
   }
 
   struct encoded_field;

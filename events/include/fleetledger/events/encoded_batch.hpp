@@ -63,10 +63,11 @@ private:
     std::size_t used{0};
   };
   char* room_for(std::size_t bytes);
+  // Returns the unused end of the last room_for().
+  void give_back(std::size_t bytes) noexcept;
 
   std::vector<block> blocks_;
   std::vector<record> records_;
-  std::string head_;  // the envelope fields of the record add(metadata, ...) is writing
   int last_payload_case_{0};  // payload_type_name() of the last payload case, looked up once per run
   std::string_view last_type_;
   int payload_field_{0};  // add(metadata, ...): the last payload field, its type name and topic

@@ -4,6 +4,7 @@
 // byte for byte against protobuf's own serialization.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -34,6 +35,29 @@ inline void put_string(std::string& out, int number, std::string_view value) {
   put_tag(out, number, 2);
   put_varint(out, value.size());
   out.append(value);
+}
+
+// The same into caller memory with room for them (a varint takes at most 10 bytes, a tag at most
+// 5): each returns the end of what it wrote.
+inline char* write_varint(char* at, std::uint64_t v) {
+  while (v >= 0x80) {
+    *at++ = static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  *at++ = static_cast<char>(v);
+  return at;
+}
+
+inline char* write_tag(char* at, int number, int wire_type) {
+  return write_varint(at, (static_cast<std::uint64_t>(number) << 3) | static_cast<std::uint64_t>(wire_type));
+}
+
+inline char* write_string(char* at, int number, std::string_view value) {
+  if (value.empty()) return at;
+  at = write_tag(at, number, 2);
+  at = write_varint(at, value.size());
+  std::memcpy(at, value.data(), value.size());
+  return at + value.size();
 }
 
 }  // namespace fleetledger::events::wire
