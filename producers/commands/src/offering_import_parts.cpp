@@ -5,6 +5,7 @@
 // as check_offering_import, then its cells are written in field-number order as protobuf would.
 // Any problem stops the check: the caller runs the exact one for the report.
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <cstring>
@@ -88,7 +89,6 @@ std::vector<std::size_t> detail::cut_points(std::string_view text, std::size_t b
 namespace {
 
 using events::wire::put_tag;
-using events::wire::put_varint;
 using events::wire::write_varint;
 
 bool encodable(const pb::FieldDescriptor& f) {
@@ -183,10 +183,10 @@ public:
               [](const pb::FieldDescriptor* a, const pb::FieldDescriptor* b) { return a->number() < b->number(); });
     fields.erase(std::unique(fields.begin(), fields.end()), fields.end());
     for (const pb::FieldDescriptor* f : fields) {
-      std::string tag;
-      put_tag(tag, f->number(), wire_type(*f));
-      encoded_.push_back({static_cast<std::size_t>(f->index()), f->type(), f->is_repeated(), f->has_presence(),
-                          std::move(tag)});
+      encoded_field e{static_cast<std::size_t>(f->index()), f->type(), f->is_repeated(), f->has_presence(), {}, 0};
+      e.tag_size = static_cast<std::uint8_t>(
+          events::wire::write_tag(e.tag.data(), f->number(), wire_type(*f)) - e.tag.data());  // at most 5 bytes
+      encoded_.push_back(e);
     }
     for (const column& c : columns) slot_of_column_.push_back(c.field == nullptr ? 0 : static_cast<std::size_t>(c.field->index()));
   }
@@ -263,7 +263,7 @@ private:
       const auto& s = fields_.at(e.slot);
       if (!s.set) continue;
       const std::size_t values = e.repeated ? s.value.text.size() + 1 : 1;  // a list has fewer items than bytes + 1
-      bound += values * (e.tag.size() + 10) + s.value.text.size();
+      bound += values * (e.tag.size() + 10) + s.value.text.size();  // a whole tag array each: see write_tag
     }
     if (buffer_.size() < bound) buffer_.resize(std::max(bound, 2 * buffer_.size()));
     char* const begin = buffer_.data();
@@ -307,8 +307,8 @@ private:
 
   struct encoded_field;
   static char* write_tag(char* at, const encoded_field& e) {
-    std::memcpy(at, e.tag.data(), e.tag.size());
-    return at + e.tag.size();
+    std::memcpy(at, e.tag.data(), e.tag.size());  // a fixed size: one store, not a memcpy call
+    return at + e.tag_size;
   }
 
   static char* write_bytes(char* at, const encoded_field& e, std::string_view value) {
@@ -324,7 +324,8 @@ private:
     pb::FieldDescriptor::Type type;
     bool repeated;
     bool always;      // has presence: written whenever set, even when zero
-    std::string tag;  // its tag's varint
+    std::array<char, 8> tag;  // its tag's varint, then room (written whole, see write_tag)
+    std::uint8_t tag_size;
   };
 
   const pb::Descriptor* const d_ = fleetledger::v1::OfferingPublished::descriptor();
