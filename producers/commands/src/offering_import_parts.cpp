@@ -236,7 +236,11 @@ private:
       if (cell.empty()) continue;
       if (!ascii_ && !is_valid_utf8(cell)) return false;
       auto& s = fields_.at(slot_of_column_[i]);
-      if (detail::check_cell(c, cell, s.value)) return false;
+      if (!detail::checks_content(c.kind)) {
+        s.value.text = cell;  // what check_cell would do, without the call
+      } else if (detail::check_cell(c, cell, s.value)) {
+        return false;
+      }
       if (c.kind == cell_kind::product_type) {
         product_type_ = events::normalize_product_type(cell);
         s.value.text = product_type_;
