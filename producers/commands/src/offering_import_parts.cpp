@@ -260,7 +260,8 @@ private:
 
   // The row's OfferingPublished in bytes_, fields in number order as protobuf serializes them; a field
   // without presence only when it is not zero or empty. Written through a pointer into a buffer
-  // sized for the row first (std::string appends, with their checks, were a tenth of the check).
+  // sized for the row first (std::string appends, each checking its capacity, cost 5% more
+  // instructions).
   void encode() {
     std::size_t bound = 0;  // per value: its tag, a length or number (at most 10 bytes), its bytes
     for (const auto& e : encoded_) {
