@@ -1,5 +1,14 @@
 // Command validation and event building of the write side (producers/commands/src/commands.cpp),
 // without a broker.
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+
 #include <catch2/catch.hpp>
 
 #include "fleetledger/events/envelope.hpp"
@@ -133,4 +142,39 @@ TEST_CASE("value parsers accept what they document") {
   CHECK(fp::validate_url("http://[::1]:8080/x"));
   CHECK_FALSE(fp::validate_url("https://host:99999"));
   CHECK(fp::sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST_CASE("parse_double gives std::from_chars' double for every form, plain decimals too") {
+  // parse_double reads "-?digits(.digits)?" of up to 15 digits itself; the result must be the double
+  // std::from_chars gives, bit for bit (-0 included), and every other form must be read as before.
+  const auto from_chars = [](std::string_view s) -> std::optional<double> {  // parse_double before
+    s = fp::trim(s);
+    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+    double v = 0;
+    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+    return v;
+  };
+  const auto same = [&](const std::string& s) {
+    const auto want = from_chars(s);
+    const auto got = fp::parse_double(s);
+    INFO(s);
+    REQUIRE(want.has_value() == got.has_value());
+    if (want) REQUIRE(std::bit_cast<std::uint64_t>(*want) == std::bit_cast<std::uint64_t>(*got));
+  };
+  for (const char* s : {"0", "-0", "-0.0", "5.00", "40.00", "0.1", "0.3", "-12.345", "00012.50", "999999999999999",
+                        "9999999999999999", "0.000000000000001", "123456789012345.6", "5.", ".5", "+-5", "+7.25",
+                        "1e3", "-", "--1", "1.2.3", "0x10", "inf", " 3.5 "}) {
+    same(s);
+  }
+  std::mt19937_64 random(42);
+  for (int i = 0; i < 200'000; ++i) {
+    std::string s = random() % 4 == 0 ? "-" : "";
+    const int whole = 1 + static_cast<int>(random() % 9);
+    const int fraction = random() % 3 == 0 ? -1 : static_cast<int>(random() % 8);
+    for (int d = 0; d < whole; ++d) s += static_cast<char>('0' + random() % 10);
+    if (fraction >= 0) s += '.';
+    for (int d = 0; d < fraction; ++d) s += static_cast<char>('0' + random() % 10);
+    same(s);
+  }
 }

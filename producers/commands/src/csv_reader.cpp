@@ -1,6 +1,7 @@
 #include "fleetledger/producers/commands/csv_reader.hpp"
 
 #include <algorithm>
+#include <array>
 
 namespace fleetledger::producers {
 
@@ -13,6 +14,19 @@ csv_reader::csv_reader(std::string_view text) noexcept : text_(text) {
 
 csv_reader::csv_reader(std::string_view text, std::size_t start, std::size_t line) noexcept
     : text_(text), pos_(std::min(start, text.size())), line_(line) {}
+
+namespace {
+
+// The bytes that end an unquoted field's scan: its delimiters and a quote (an error there).
+constexpr auto unquoted_stop = [] {
+  std::array<bool, 256> stop{};
+  stop[static_cast<unsigned char>(',')] = true;
+  stop[static_cast<unsigned char>('\n')] = true;
+  stop[static_cast<unsigned char>('"')] = true;
+  return stop;
+}();
+
+}  // namespace
 
 events::result<bool> csv_reader::next(csv_row& out) {
   constexpr std::size_t in_text = std::string_view::npos;
@@ -36,11 +50,10 @@ events::result<bool> csv_reader::next(csv_row& out) {
 
   const char* const text = text_.data();
   const std::size_t n = text_.size();
-  bool any_unescaped = false;
   // Appends one field; an unescaped one gets its view once the row is complete (the buffer may move).
   const auto add = [&](std::string_view view, std::size_t unescaped_at) {
+    if (unescaped_at != in_text) out.unescaped_at_.emplace_back(out.fields.size(), unescaped_at);
     out.fields.push_back(view);
-    out.unescaped_at_.push_back(unescaped_at);
   };
   for (;;) {
     const std::size_t count = out.fields.size();
@@ -75,7 +88,6 @@ events::result<bool> csv_reader::next(csv_row& out) {
         } else {
           out.unescaped_.append(text + pos_, q - pos_);
           add(std::string_view(nullptr, 0), unescaped_at);
-          any_unescaped = true;
         }
         pos_ = q + 1;
         closed = true;
@@ -92,17 +104,12 @@ events::result<bool> csv_reader::next(csv_row& out) {
                                                       std::to_string(count + 1) + ")");
       }
     } else {
+      // Up to a comma, a newline or (an error) a quote.
       std::size_t stop = pos_;
-      bool has_quote = false;
-      while (stop < n) {
-        const char c = text[stop];
-        if (c == ',' || c == '\n') break;
-        has_quote = has_quote || c == '"';
-        ++stop;
-      }
+      while (stop < n && !unquoted_stop[static_cast<unsigned char>(text[stop])]) ++stop;
       std::size_t end = stop;
       if (end > pos_ && text[end - 1] == '\r' && (stop == n || text[stop] == '\n')) --end;
-      if (has_quote) {
+      if (stop < n && text[stop] == '"') {
         return make_error(errc::invalid_argument,
                           "line " + std::to_string(line_) + ": a quote inside an unquoted field (field " +
                               std::to_string(count + 1) + "); quote the whole field and double the quote");
@@ -129,15 +136,11 @@ events::result<bool> csv_reader::next(csv_row& out) {
     }
     if (done) break;
   }
-  if (any_unescaped) {
-    // Each unescaped field ends where the next one starts (or at the end of the buffer).
-    std::size_t end = out.unescaped_.size();
-    for (std::size_t i = out.fields.size(); i-- > 0;) {
-      const std::size_t at = out.unescaped_at_[i];
-      if (at == in_text) continue;
-      out.fields[i] = std::string_view(out.unescaped_).substr(at, end - at);
-      end = at;
-    }
+  // Each unescaped field ends where the next one starts (or at the end of the buffer).
+  std::size_t end = out.unescaped_.size();
+  for (auto it = out.unescaped_at_.rbegin(); it != out.unescaped_at_.rend(); ++it) {
+    out.fields[it->first] = std::string_view(out.unescaped_).substr(it->second, end - it->second);
+    end = it->second;
   }
   return true;
 }

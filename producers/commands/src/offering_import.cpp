@@ -102,6 +102,7 @@ std::optional<std::string> detail::check_cell(const column& c, std::string_view 
     return std::nullopt;
   };
   out.text = cell;
+  if (!checks_content(c.kind)) return std::nullopt;
   switch (c.kind) {
     case cell_kind::list:
     case cell_kind::product_type:

@@ -42,8 +42,14 @@ struct cell_value {
   bool flag{false};
 };
 
+// Whether check_cell looks at a cell of this kind beyond taking its text: text, lists and product
+// types are taken as they are (the product type is normalized by the caller).
+[[nodiscard]] constexpr bool checks_content(cell_kind kind) noexcept {
+  return kind != cell_kind::text && kind != cell_kind::list && kind != cell_kind::product_type;
+}
+
 // Checks one trimmed, non-empty, valid UTF-8 cell of a known column: the error message, or nullopt
-// with the value in out.
+// with the value in out (for a kind without checks_content, just its text).
 [[nodiscard]] std::optional<std::string> check_cell(const column& c, std::string_view cell, cell_value& out);
 
 // Reads the header row into columns; false (with the problems in plan) when the file is unusable.

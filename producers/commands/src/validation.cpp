@@ -11,17 +11,45 @@ namespace fleetledger::producers {
 using events::errc;
 using events::make_error;
 
-std::string_view trim(std::string_view s) noexcept {
-  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && blank(s.back())) s.remove_suffix(1);
-  return s;
+namespace {
+
+// "-?digits(.digits)?" with at most 15 digits, the common form of a price or coordinate: the digits
+// as an integer are exact in a double (below 2^53) and so is 10^k, so one IEEE division rounds
+// correctly, the same double std::from_chars gives. nullopt for any other form.
+std::optional<double> parse_plain_decimal(std::string_view s) noexcept {
+  static constexpr double powers_of_ten[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                             1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  std::size_t i = 0;
+  const bool negative = !s.empty() && s[0] == '-';
+  if (negative) ++i;
+  std::uint64_t digits = 0;
+  int count = 0;
+  int fraction = -1;  // digits after the point; -1: no point yet
+  const std::size_t first = i;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c >= '0' && c <= '9') {
+      digits = digits * 10 + static_cast<std::uint64_t>(c - '0');
+      if (++count > 15) return std::nullopt;
+      if (fraction >= 0) ++fraction;
+    } else if (c == '.' && fraction < 0 && i > first) {
+      fraction = 0;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (count == 0 || fraction == 0) return std::nullopt;  // nothing, or "5."
+  const double v = static_cast<double>(digits) / powers_of_ten[fraction < 0 ? 0 : fraction];
+  return negative ? -v : v;
 }
+
+}  // namespace
 
 std::optional<double> parse_double(std::string_view s) noexcept {
   s = trim(s);
   if (s.empty()) return std::nullopt;
   if (s.front() == '+') s.remove_prefix(1);
+  if (const auto plain = parse_plain_decimal(s)) return plain;
   double v = 0;
   const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
@@ -71,6 +99,10 @@ std::string format_number(double v) {
 bool is_valid_utf8(std::string_view s) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
+  // Most cells are short and ASCII: one pass without branches per byte says so.
+  unsigned char any = 0;
+  for (const auto* q = p; q < end; ++q) any |= *q;
+  if (any < 0x80) return true;
   while (p < end) {
     const unsigned char c = *p;
     if (c < 0x80) {

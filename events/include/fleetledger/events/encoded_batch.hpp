@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,10 +43,11 @@ public:
   // set them (a new event id, occurred_at, the metadata) and as protobuf serializes them (fields in
   // number order, empty strings left out; every payload's number is above theirs), so the record's
   // value is byte for byte what add() writes for that envelope. errc::invalid_argument when the
-  // payload has no route or the key is empty (nothing is appended).
+  // payload has no route or the key is empty (nothing is appended). Without occurred_at the event
+  // occurs now, and the event id carries that same time (one clock read per event, not two).
   [[nodiscard]] result<void> add(const event_metadata& metadata, int payload_field, std::string_view key,
                                  std::string_view payload,
-                                 std::chrono::system_clock::time_point occurred_at = std::chrono::system_clock::now());
+                                 std::optional<std::chrono::system_clock::time_point> occurred_at = std::nullopt);
 
   [[nodiscard]] std::size_t size() const noexcept { return records_.size(); }
   [[nodiscard]] bool empty() const noexcept { return records_.empty(); }
@@ -61,12 +63,16 @@ private:
     std::size_t used{0};
   };
   char* room_for(std::size_t bytes);
+  // Returns the unused end of the last room_for().
+  void give_back(std::size_t bytes) noexcept;
 
   std::vector<block> blocks_;
   std::vector<record> records_;
-  std::string head_;  // the envelope fields of the record add(metadata, ...) is writing
   int last_payload_case_{0};  // payload_type_name() of the last payload case, looked up once per run
   std::string_view last_type_;
+  int payload_field_{0};  // add(metadata, ...): the last payload field, its type name and topic
+  std::string_view payload_type_;
+  std::string_view payload_topic_;
 };
 
 }  // namespace fleetledger::events

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "fleetledger/events/result.hpp"
@@ -32,8 +33,9 @@ public:
 
 private:
   friend class csv_reader;
-  std::string unescaped_;                 // the doubled-quote fields of this row, back to back
-  std::vector<std::size_t> unescaped_at_;  // per field: offset into unescaped_, or npos (views the text)
+  std::string unescaped_;  // the doubled-quote fields of this row, back to back
+  // Those fields (few, if any): field index and offset into unescaped_.
+  std::vector<std::pair<std::size_t, std::size_t>> unescaped_at_;
 };
 
 class csv_reader {

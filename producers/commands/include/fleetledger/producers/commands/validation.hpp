@@ -14,8 +14,14 @@
 
 namespace fleetledger::producers {
 
-// Without leading and trailing ASCII blanks (space, tab, CR, LF).
-[[nodiscard]] std::string_view trim(std::string_view s) noexcept;
+// Without leading and trailing ASCII blanks (space, tab, CR, LF). Inline: the offering import calls
+// it several times per cell.
+[[nodiscard]] inline std::string_view trim(std::string_view s) noexcept {
+  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && blank(s.back())) s.remove_suffix(1);
+  return s;
+}
 
 // A finite decimal number ("12", "-3.5", "1e3"); nullopt otherwise (also for "", "nan", "inf").
 [[nodiscard]] std::optional<double> parse_double(std::string_view s) noexcept;
