@@ -119,6 +119,10 @@ result<void> decode_into(std::string_view bytes, fleetledger::v1::Envelope& env)
     return decode_error("not a fleetledger.v1.Envelope (protobuf parse failed at " +
                         std::to_string(bytes.size()) + " bytes)");
   }
+  return check_decoded(env);
+}
+
+result<void> check_decoded(const fleetledger::v1::Envelope& env) {
   if (env.payload_case() == fleetledger::v1::Envelope::PAYLOAD_NOT_SET) {
     const auto& unknown = env.GetReflection()->GetUnknownFields(env);
     if (unknown.field_count() > 0) {

@@ -355,3 +355,161 @@ TEST_CASE("peek_payload gives no bytes for a payload written in two pieces and n
   CHECK(fleetledger::events::peek_payload("\xff\xff\xff").type.empty());
   CHECK(fleetledger::events::peek_payload("").type.empty());
 }
+
+namespace {
+
+// What decode_into_without_edge_text() leaves out of a full decode.
+void strip_edge_text(Envelope& env) {
+  if (!env.has_edge_summary_reported()) return;
+  for (auto& edge : *env.mutable_edge_summary_reported()->mutable_edges()) {
+    edge.clear_node_id();
+    edge.clear_base_url();
+    edge.clear_roles();
+  }
+}
+
+bool same_envelope(const Envelope& a, const Envelope& b) {
+  google::protobuf::util::DefaultFieldComparator comparator;
+  comparator.set_treat_nan_as_equal(true);  // NaN is a valid double and never equal to itself
+  MessageDifferencer differencer;
+  differencer.set_field_comparator(&comparator);
+  return differencer.Compare(a, b);
+}
+
+// The light decode agrees with the full one: both refuse (with the same message) or both accept,
+// and then they are equal but for the edges' text.
+void check_light_decode_agrees(std::string_view bytes) {
+  Envelope full;
+  Envelope light;
+  const auto f = fleetledger::events::decode_into(bytes, full);
+  const auto l = fleetledger::events::decode_into_without_edge_text(bytes, fleetledger::events::peek_payload(bytes), light);
+  REQUIRE(f.has_value() == l.has_value());
+  if (!f) {
+    CHECK(f.err().message == l.err().message);
+    return;
+  }
+  strip_edge_text(full);
+  strip_edge_text(light);  // kept when the light decode handed the record to protobuf
+  CHECK(same_envelope(full, light));
+}
+
+Envelope edge_summary(std::mt19937_64& prng, int edges) {
+  Envelope env = fleetledger::events::make_envelope({.producer = "codec-test", .actor = "reporter"});
+  auto* s = env.mutable_edge_summary_reported();
+  s->set_cluster_id("cluster-" + std::to_string(prng() % 1000));
+  s->mutable_reported_at()->set_seconds(1'700'000'000 + static_cast<std::int64_t>(prng() % 1000));
+  s->mutable_reported_at()->set_nanos(static_cast<std::int32_t>(prng() % 1'000'000'000));
+  if (prng() % 2 == 0) s->mutable_report_interval()->set_seconds(15);
+  for (int i = 0; i < edges; ++i) {
+    auto* e = s->add_edges();
+    e->set_node_id("edge-" + std::to_string(i) + "-ü");
+    e->set_base_url("https://edge-" + std::to_string(i) + ".example.com");
+    e->set_geo_lat(static_cast<double>(prng() % 18000) / 100.0 - 90.0);
+    e->set_geo_lon(-static_cast<double>(prng() % 36000) / 100.0);
+    e->set_bw_available_bytes_per_sec(prng() % 2'000'000'000);
+    e->set_bw_limit_bytes_per_sec(prng() >> 2);  // large values: long varints
+    e->set_cpu_percent(static_cast<double>(prng() % 10000) / 100.0);
+    e->set_ram_used(prng() % (1ull << 40));
+    e->set_ram_max(1ull << 40);
+    e->set_viewers(static_cast<std::uint32_t>(prng()));
+    e->set_streams(static_cast<std::uint32_t>(prng() % 50));
+    if (prng() % 2 == 0) e->add_roles("ingest");
+    e->add_roles("playback");
+    e->set_draining(prng() % 5 == 0);
+  }
+  return env;
+}
+
+std::string field_bytes(std::uint32_t field, std::string_view value) {
+  std::string out;
+  for (std::uint64_t tag = field << 3 | 2;; tag >>= 7) {
+    if (tag < 0x80) {
+      out += static_cast<char>(tag);
+      break;
+    }
+    out += static_cast<char>((tag & 0x7f) | 0x80);
+  }
+  for (std::uint64_t n = value.size();; n >>= 7) {
+    if (n < 0x80) {
+      out += static_cast<char>(n);
+      break;
+    }
+    out += static_cast<char>((n & 0x7f) | 0x80);
+  }
+  out += value;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("an edge summary decoded without its edges' text is the full decode without that text", "[codec]") {
+  std::mt19937_64 prng(11);
+  for (int edges = 0; edges < 12; ++edges) {
+    const Envelope env = edge_summary(prng, edges);
+    const std::string bytes = encode(env);
+    Envelope light;
+    REQUIRE(fleetledger::events::decode_into_without_edge_text(bytes, fleetledger::events::peek_payload(bytes), light));
+    REQUIRE(light.edge_summary_reported().edges_size() == edges);
+    for (const auto& e : light.edge_summary_reported().edges()) {
+      CHECK(e.node_id().empty());
+      CHECK(e.roles_size() == 0);
+    }
+    check_light_decode_agrees(bytes);
+  }
+  // The payload first and the envelope's other fields after it: merged the same way.
+  const Envelope env = edge_summary(prng, 3);
+  Envelope head = env;
+  head.clear_edge_summary_reported();
+  const std::string reordered = field_bytes(60, env.edge_summary_reported().SerializeAsString()) + encode(head);
+  check_light_decode_agrees(reordered);
+  // Other payloads are decoded in full, text and all.
+  fleetledger::testing::message_filler filler;
+  for (int i = 0; i < payload_oneof().field_count(); ++i) {
+    const std::string bytes = encode(filled_envelope(payload_oneof().field(i), filler));
+    Envelope full;
+    Envelope light;
+    REQUIRE(fleetledger::events::decode_into(bytes, full));
+    REQUIRE(fleetledger::events::decode_into_without_edge_text(bytes, fleetledger::events::peek_payload(bytes), light));
+    if (!full.has_edge_summary_reported()) CHECK(same_envelope(full, light));
+  }
+}
+
+TEST_CASE("the light edge summary decode refuses and falls back exactly where protobuf would", "[codec]") {
+  const quiet_protobuf_log quiet;
+  std::mt19937_64 prng(13);
+  const Envelope env = edge_summary(prng, 2);
+  SECTION("invalid UTF-8 in a skipped node id fails as the full decode fails") {
+    Envelope bad = env;
+    bad.mutable_edge_summary_reported()->mutable_edges(1)->set_node_id("edge-\xff");
+    std::string bytes;
+    REQUIRE(bad.SerializePartialToString(&bytes));  // protobuf's serializer only logs the bad UTF-8
+    Envelope full;
+    REQUIRE_FALSE(fleetledger::events::decode_into(bytes, full));
+    check_light_decode_agrees(bytes);
+  }
+  SECTION("an unknown field in an edge is kept: the full decode runs") {
+    std::string node = env.edge_summary_reported().edges(0).SerializeAsString();
+    node += std::string("\xa0\x06\x07", 3);  // field 100, varint 7
+    Envelope head = env;
+    head.mutable_edge_summary_reported()->clear_edges();
+    const std::string summary = head.edge_summary_reported().SerializeAsString() + field_bytes(4, node);
+    head.clear_edge_summary_reported();
+    const std::string bytes = encode(head) + field_bytes(60, summary);
+    Envelope full;
+    Envelope light;
+    REQUIRE(fleetledger::events::decode_into(bytes, full));
+    REQUIRE(fleetledger::events::decode_into_without_edge_text(bytes, fleetledger::events::peek_payload(bytes), light));
+    CHECK(same_envelope(full, light));  // text included: protobuf decoded it
+    CHECK(light.edge_summary_reported().edges(0).node_id() == env.edge_summary_reported().edges(0).node_id());
+  }
+  SECTION("random corruption: the same records decode, with the same numbers, or fail with the same message") {
+    const std::string bytes = encode(edge_summary(prng, 4));
+    std::uniform_int_distribution<std::size_t> pos(0, bytes.size() - 1);
+    for (int round = 0; round < 5000; ++round) {
+      std::string mutated = bytes;
+      for (int flips = 0; flips < 1 + round % 3; ++flips) mutated[pos(prng)] = static_cast<char>(prng());
+      check_light_decode_agrees(mutated);
+    }
+    for (std::size_t cut = 0; cut < bytes.size(); ++cut) check_light_decode_agrees(bytes.substr(0, cut));
+  }
+}

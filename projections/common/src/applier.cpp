@@ -64,6 +64,7 @@ void decode_batch(const view& v, const std::vector<input_record>& records, decod
     options.max_block_size = 4 * 1024 * 1024;
     out.arena = std::make_unique<google::protobuf::Arena>(options);
   }
+  const bool edge_text = v.reads_edge_text();
   for (std::size_t i = 0; i < n; ++i) {
     const auto& r = records[i];
     // A type the view does not fold is not even decoded: the payload's field number on the wire
@@ -75,7 +76,9 @@ void decode_batch(const view& v, const std::vector<input_record>& records, decod
       continue;
     }
     out.events[i] = google::protobuf::Arena::CreateMessage<fleetledger::v1::Envelope>(out.arena.get());
-    if (auto decoded = events::decode_into(r.value, *out.events[i]); !decoded) {
+    const auto decoded = edge_text ? events::decode_into(r.value, *out.events[i])
+                                   : events::decode_into_without_edge_text(r.value, out.peeks[i], *out.events[i]);
+    if (!decoded) {
       out.statuses[i] = decoded_batch::status::failed;
       out.errors[i] = decoded.err().message;
       continue;

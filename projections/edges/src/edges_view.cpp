@@ -59,7 +59,8 @@ apply_outcome apply_summary(state_txn& state, state_cache& cache, const Envelope
   s.set_reported_at_ns(reported_at_ns);
   s.set_report_interval_ns(interval_ns);
   // The producer's bytes of the summary, kept verbatim (the query code parses them); serialized
-  // again only when the applier could not hand them over.
+  // again only when the applier could not hand them over (a payload in pieces, which is always
+  // decoded in full: reads_edge_text() false never leaves this without the edges' text).
   if (!wire_bytes.empty()) {
     s.mutable_summary()->assign(wire_bytes);
   } else {

@@ -28,6 +28,8 @@ void encode_into(const fleetledger::v1::Envelope& env, std::span<char> out);
 // decode() into an existing message, reusing its allocations (hot consume loops). On error the
 // message's content is unspecified.
 [[nodiscard]] result<void> decode_into(std::string_view bytes, fleetledger::v1::Envelope& env);
+// What decode() checks after protobuf has parsed the bytes.
+[[nodiscard]] result<void> check_decoded(const fleetledger::v1::Envelope& env);
 
 // What a full decode would find in the envelope's payload oneof, read off the wire format without
 // parsing: the payload type's name ("ClusterHealthChecked") and the payload message's own bytes
@@ -39,5 +41,13 @@ struct payload_peek {
   std::string_view bytes;
 };
 [[nodiscard]] payload_peek peek_payload(std::string_view envelope_bytes) noexcept;
+
+// decode_into() for a reader of edge summaries' numbers only: an EdgeSummaryReported's edges may come
+// without their text (node_id, base_url and roles are checked as protobuf checks them, then left
+// empty; the summary's own bytes are in peek.bytes; a summary this cannot take apart exactly, e.g.
+// with unknown fields, is decoded in full). The same records decode or fail, with the same
+// message, as with decode_into(), which also handles every other payload (edge_summary_decode.cpp).
+[[nodiscard]] result<void> decode_into_without_edge_text(std::string_view bytes, const payload_peek& peek,
+                                                         fleetledger::v1::Envelope& env);
 
 }  // namespace fleetledger::events

@@ -38,6 +38,8 @@ public:
   // fleet.edge.v1 (summaries) and fleet.cluster.v1 (EdgeEnrolled, EdgeDrainChanged, ClusterDeleted).
   [[nodiscard]] std::vector<std::string_view> topics() const override;
   [[nodiscard]] bool wants(std::string_view payload_type) const override;
+  // Summaries are kept as their wire bytes (record_context::payload_bytes); their parsed edges are not read.
+  [[nodiscard]] bool reads_edge_text() const override { return false; }
   [[nodiscard]] apply_outcome apply(state_txn& state, const fleetledger::v1::Envelope& event,
                                     const record_context& ctx) override;
   void flush(state_txn& state) override;

@@ -26,6 +26,8 @@ public:
   // fleet.cluster.v1, fleet.tenant.v1, fleet.edge.v1 (utilisation only), fleet.offering.v1.
   [[nodiscard]] std::vector<std::string_view> topics() const override;
   [[nodiscard]] bool wants(std::string_view payload_type) const override;
+  // Utilisation sums numbers of each edge; no edge text.
+  [[nodiscard]] bool reads_edge_text() const override { return false; }
   [[nodiscard]] apply_outcome apply(state_txn& state, const fleetledger::v1::Envelope& event,
                                     const record_context& ctx) override;
   void flush(state_txn& state) override;
