@@ -10,6 +10,7 @@
 
 #include "fleetledger/events/codec.hpp"
 #include "fleetledger/events/envelope.hpp"
+#include "fleetledger/events/wire_writer.hpp"
 #include "message_filler.hpp"
 
 namespace {
@@ -420,22 +421,10 @@ Envelope edge_summary(std::mt19937_64& prng, int edges) {
   return env;
 }
 
-std::string field_bytes(std::uint32_t field, std::string_view value) {
+std::string field_bytes(int field, std::string_view value) {
   std::string out;
-  for (std::uint64_t tag = field << 3 | 2;; tag >>= 7) {
-    if (tag < 0x80) {
-      out += static_cast<char>(tag);
-      break;
-    }
-    out += static_cast<char>((tag & 0x7f) | 0x80);
-  }
-  for (std::uint64_t n = value.size();; n >>= 7) {
-    if (n < 0x80) {
-      out += static_cast<char>(n);
-      break;
-    }
-    out += static_cast<char>((n & 0x7f) | 0x80);
-  }
+  fleetledger::events::wire::put_tag(out, field, 2);
+  fleetledger::events::wire::put_varint(out, value.size());
   out += value;
   return out;
 }

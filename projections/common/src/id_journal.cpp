@@ -10,7 +10,7 @@
 #include <cstring>
 #include <memory>
 
-#include "fleetledger/events/log.hpp"
+#include "fleetledger/events/wire_writer.hpp"
 
 namespace fleetledger::projections::detail {
 
@@ -41,13 +41,7 @@ std::string encode_ids(const dedup_id_set& ids) {
   });
   for (const auto& other : ids.others()) {
     out += '\1';
-    for (std::uint64_t n = other.size(); ; n >>= 7) {
-      if (n < 0x80) {
-        out += static_cast<char>(n);
-        break;
-      }
-      out += static_cast<char>((n & 0x7f) | 0x80);
-    }
+    events::wire::put_varint(out, other.size());
     out += other;
   }
   return out;
