@@ -60,6 +60,7 @@ payload_peek peek_payload(std::string_view in) noexcept {
   const auto& types = payload_types_by_field();
   payload_peek found;
   while (!in.empty()) {
+    const char* const field_begin = in.data();
     std::uint64_t tag = 0;
     if (!read_varint(in, tag)) return {};
     const std::uint64_t field = tag >> 3;
@@ -79,7 +80,10 @@ payload_peek peek_payload(std::string_view in) noexcept {
         if (!read_varint(in, size) || size > in.size()) return {};
         if (field < types.size() && !types[field].empty()) {
           // A payload written in pieces is merged by the parser: its bytes are then not one slice.
-          found = {types[field], found.type.empty() ? in.substr(0, size) : std::string_view()};
+          found = found.type.empty()
+                      ? payload_peek{types[field], in.substr(0, size),
+                                     std::string_view(field_begin, static_cast<std::size_t>(in.data() - field_begin) + size)}
+                      : payload_peek{types[field], {}, {}};
         }
         in.remove_prefix(size);
         break;

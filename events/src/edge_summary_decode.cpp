@@ -4,10 +4,11 @@
 // and roles into strings (a third of the projector's decode thread).
 //
 // Exactness: this parser only ever answers for input protobuf parses the same way. It takes the
-// envelope apart at the payload field (the rest is parsed by protobuf itself), reads the summary's
-// known fields with their declared wire types, and checks the skipped strings' UTF-8 with protobuf's
-// own check. Anything else (an unknown field, another wire type, a long varint, a payload in pieces)
-// goes to decode_into(), so the same records decode, fail and carry the same numbers either way.
+// envelope apart at the payload field peek_payload() found (the rest is parsed by protobuf itself),
+// reads the summary's known fields with their declared wire types and varints within protobuf's
+// limits, and checks the skipped strings' UTF-8 with protobuf's own check. Anything else (an unknown
+// field, another wire type, a longer varint, a payload in pieces) goes to decode_into(), so the same
+// records decode, fail and carry the same numbers either way.
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/stubs/common.h>
 
@@ -24,11 +25,15 @@ using fleetledger::v1::EdgeSummaryReported;
 
 constexpr std::uint32_t envelope_summary_field = 60;  // Envelope.edge_summary_reported
 
-// A varint of at most 9 bytes (values below 2^63; longer ones go to protobuf, which has its own
-// rules for a tenth byte).
-bool varint(std::string_view& in, std::uint64_t& out) noexcept {
+// Protobuf reads a tag or a length from at most 5 bytes (non-minimal forms included) and a value
+// from at most 10. Tags and lengths here stop at 5 bytes, values at 9 (below 2^63; a tenth byte has
+// protobuf's own rules): where these accept, protobuf reads the same number.
+constexpr int tag_bytes = 5;
+constexpr int value_bytes = 9;
+
+bool varint(std::string_view& in, std::uint64_t& out, int max_bytes = value_bytes) noexcept {
   out = 0;
-  for (int i = 0; i < 9 && i < static_cast<int>(in.size()); ++i) {
+  for (int i = 0; i < max_bytes && i < static_cast<int>(in.size()); ++i) {
     const auto byte = static_cast<unsigned char>(in[static_cast<std::size_t>(i)]);
     out |= static_cast<std::uint64_t>(byte & 0x7f) << (7 * i);
     if ((byte & 0x80) == 0) {
@@ -39,9 +44,11 @@ bool varint(std::string_view& in, std::uint64_t& out) noexcept {
   return false;
 }
 
+bool tag(std::string_view& in, std::uint64_t& out) noexcept { return varint(in, out, tag_bytes); }
+
 bool length_delimited(std::string_view& in, std::string_view& out) noexcept {
   std::uint64_t size = 0;
-  if (!varint(in, size) || size > in.size()) return false;
+  if (!varint(in, size, tag_bytes) || size > in.size()) return false;
   out = in.substr(0, size);
   in.remove_prefix(size);
   return true;
@@ -70,12 +77,12 @@ bool merge_message(std::string_view bytes, Message& m) {
 // One EdgeNode's fields; false for anything protobuf should decide.
 bool parse_node(std::string_view in, EdgeNode& node) noexcept {
   while (!in.empty()) {
-    std::uint64_t tag = 0;
-    if (!varint(in, tag) || tag > 0xff) return false;
+    std::uint64_t t = 0;
+    if (!tag(in, t)) return false;
     std::uint64_t v = 0;
     double d = 0;
     std::string_view text;
-    switch (tag) {
+    switch (t) {
       case (1 << 3) | 2:   // node_id
       case (2 << 3) | 2:   // base_url
       case (12 << 3) | 2:  // roles (each)
@@ -129,10 +136,10 @@ bool parse_node(std::string_view in, EdgeNode& node) noexcept {
 
 bool parse_summary(std::string_view in, EdgeSummaryReported& s) {
   while (!in.empty()) {
-    std::uint64_t tag = 0;
+    std::uint64_t t = 0;
     std::string_view bytes;
-    if (!varint(in, tag) || !length_delimited(in, bytes)) return false;  // every field is a LEN one
-    switch (tag) {
+    if (!tag(in, t) || !length_delimited(in, bytes)) return false;  // every field is a LEN one
+    switch (t) {
       case (1 << 3) | 2:
         if (!utf8(bytes)) return false;
         s.set_cluster_id(std::string(bytes));
@@ -153,45 +160,24 @@ bool parse_summary(std::string_view in, EdgeSummaryReported& s) {
 }
 
 // The envelope with its edge summary parsed here; false when protobuf must do it all.
-bool parse_light(std::string_view bytes, std::string_view summary, fleetledger::v1::Envelope& env) {
-  // Find the payload field: the one length-delimited field whose value is the peeked bytes.
-  std::string_view rest = bytes;
-  std::size_t field_begin = 0;
-  std::size_t field_end = 0;
-  while (!rest.empty()) {
-    const std::size_t at = bytes.size() - rest.size();
-    std::uint64_t tag = 0;
-    if (!varint(rest, tag) || tag >> 3 == 0 || tag > 0xffffffffu) return false;
-    std::uint64_t ignored = 0;
-    std::string_view value;
-    switch (tag & 7) {
-      case 0:
-        if (!varint(rest, ignored)) return false;
-        break;
-      case 1:
-        if (rest.size() < 8) return false;
-        rest.remove_prefix(8);
-        break;
-      case 2:
-        if (!length_delimited(rest, value)) return false;
-        if (value.data() == summary.data() && value.size() == summary.size()) {
-          if (tag != ((envelope_summary_field << 3) | 2)) return false;
-          field_begin = at;
-          field_end = bytes.size() - rest.size();
-        }
-        break;
-      case 5:
-        if (rest.size() < 4) return false;
-        rest.remove_prefix(4);
-        break;
-      default: return false;
-    }
+bool parse_light(std::string_view bytes, const payload_peek& peek, fleetledger::v1::Envelope& env) {
+  // The payload field as peek_payload found it, its tag and length read again within protobuf's
+  // limits (the peek reads any varint).
+  std::string_view head = peek.field;
+  std::uint64_t t = 0;
+  std::string_view summary;
+  if (!tag(head, t) || t != ((envelope_summary_field << 3) | 2) || !length_delimited(head, summary) ||
+      summary.data() != peek.bytes.data() || summary.size() != peek.bytes.size()) {
+    return false;
   }
-  if (field_end == 0) return false;
   // Protobuf parses the envelope's other fields (a parse of the two sides merges like one of the
   // whole, the split being at a field boundary); the summary field is set last, as the payload it is.
+  const auto field_begin = static_cast<std::size_t>(peek.field.data() - bytes.data());
   env.Clear();
-  if (!merge_message(bytes.substr(0, field_begin), env) || !merge_message(bytes.substr(field_end), env)) return false;
+  if (!merge_message(bytes.substr(0, field_begin), env) ||
+      !merge_message(bytes.substr(field_begin + peek.field.size()), env)) {
+    return false;
+  }
   return parse_summary(summary, *env.mutable_edge_summary_reported());
 }
 
@@ -200,7 +186,7 @@ bool parse_light(std::string_view bytes, std::string_view summary, fleetledger::
 result<void> decode_into_without_edge_text(std::string_view bytes, const payload_peek& peek,
                                            fleetledger::v1::Envelope& env) {
   if (bytes.size() <= max_envelope_bytes && peek.type == "EdgeSummaryReported" && !peek.bytes.empty() &&
-      parse_light(bytes, peek.bytes, env)) {
+      parse_light(bytes, peek, env)) {
     return check_decoded(env);
   }
   return decode_into(bytes, env);

@@ -311,6 +311,13 @@ TEST_CASE("peek_payload names the payload type and its bytes as decode would", "
     std::unique_ptr<google::protobuf::Message> reparsed(payload.New());
     REQUIRE(reparsed->ParseFromArray(peek.bytes.data(), static_cast<int>(peek.bytes.size())));
     CHECK(MessageDifferencer::Equals(payload, *reparsed));
+    // The whole field: its tag and length, then those bytes, ending where they end.
+    std::string expected;
+    fleetledger::events::wire::put_tag(expected, oneof.field(i)->number(), 2);
+    fleetledger::events::wire::put_varint(expected, peek.bytes.size());
+    expected += peek.bytes;
+    CHECK(peek.field == expected);
+    CHECK(peek.field.data() + peek.field.size() == peek.bytes.data() + peek.bytes.size());
   }
 }
 
@@ -490,6 +497,29 @@ TEST_CASE("the light edge summary decode refuses and falls back exactly where pr
     REQUIRE(fleetledger::events::decode_into_without_edge_text(bytes, fleetledger::events::peek_payload(bytes), light));
     CHECK(same_envelope(full, light));  // text included: protobuf decoded it
     CHECK(light.edge_summary_reported().edges(0).node_id() == env.edge_summary_reported().edges(0).node_id());
+  }
+  SECTION("tags and lengths written in more bytes than needed: accepted up to protobuf's limits, refused past them") {
+    Envelope head = env;
+    const std::string summary = env.edge_summary_reported().SerializeAsString();
+    head.clear_edge_summary_reported();
+    const std::string length = std::string(1, static_cast<char>(summary.size() | 0x80)) +
+                               std::string(1, static_cast<char>(summary.size() >> 7));
+    REQUIRE(summary.size() < (1u << 14));
+    // Field 60's tag (482) in 5 bytes (protobuf's most for a tag) and in 6 (refused).
+    check_light_decode_agrees(encode(head) + std::string("\xe2\x83\x80\x80\x00", 5) + length + summary);
+    check_light_decode_agrees(encode(head) + std::string("\xe2\x83\x80\x80\x80\x00", 6) + length + summary);
+    // Its length in 5 bytes and in 6.
+    const std::string tag("\xe2\x03", 2);
+    const std::string padded5 = length.substr(0, 1) + static_cast<char>(length[1] | 0x80) + std::string("\x80\x80\x00", 3);
+    const std::string padded6 = length.substr(0, 1) + static_cast<char>(length[1] | 0x80) + std::string("\x80\x80\x80\x00", 4);
+    check_light_decode_agrees(encode(head) + tag + padded5 + summary);
+    check_light_decode_agrees(encode(head) + tag + padded6 + summary);
+    // An edge's viewers tag (0x50) in 5 and 6 bytes, inside the summary.
+    for (const auto* wide : {"\xd0\x80\x80\x80\x00", "\xd0\x80\x80\x80\x80\x00"}) {
+      const std::string node = std::string(wide) + std::string("\x07", 1);
+      const std::string inner = field_bytes(1, "c1") + field_bytes(4, node);
+      check_light_decode_agrees(encode(head) + field_bytes(60, inner));
+    }
   }
   SECTION("random corruption: the same records decode, with the same numbers, or fail with the same message") {
     const std::string bytes = encode(edge_summary(prng, 4));

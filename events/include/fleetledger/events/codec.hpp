@@ -39,6 +39,7 @@ void encode_into(const fleetledger::v1::Envelope& env, std::span<char> out);
 struct payload_peek {
   std::string_view type;
   std::string_view bytes;
+  std::string_view field;  // bytes with the payload field's tag and length in front (when bytes is set)
 };
 [[nodiscard]] payload_peek peek_payload(std::string_view envelope_bytes) noexcept;
 
