@@ -12,6 +12,8 @@
 
 #include "fleetledger/events/wire_writer.hpp"
 
+#include "rocks_error.hpp"
+
 namespace fleetledger::projections::detail {
 
 using events::errc;
@@ -74,10 +76,6 @@ bool decode_ids(std::string_view in, dedup_id_set& ids) {
     }
   }
   return true;
-}
-
-events::error rocks_error(std::string_view what, const rocksdb::Status& s) {
-  return make_error(s.IsIOError() ? errc::io_error : errc::internal, std::string(what) + ": " + s.ToString());
 }
 }  // namespace
 

@@ -18,9 +18,11 @@
 
 #include "background_task.hpp"
 #include "id_journal.hpp"
+#include "rocks_error.hpp"
 
 namespace fleetledger::projections {
 
+using detail::rocks_error;
 using events::errc;
 using events::make_error;
 
@@ -141,11 +143,6 @@ std::vector<rocksdb::ColumnFamilyDescriptor> column_families(const rocksdb::Opti
   dedup.memtable_prefix_bloom_size_ratio = 0.05;
   dedup.memtable_whole_key_filtering = true;
   return {{rocksdb::kDefaultColumnFamilyName, state}, {"meta", meta}, {"dedup", dedup}};
-}
-
-events::error rocks_error(std::string_view what, const rocksdb::Status& s) {
-  return make_error(s.IsIOError() ? errc::io_error : errc::internal,
-                    std::string(what) + ": " + s.ToString());
 }
 
 // Iterates keys with prefix starting at start, calling fn until it returns false.
