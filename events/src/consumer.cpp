@@ -259,6 +259,59 @@ result<watermarks> consumer::query_watermarks(const topic_partition& tp, std::ch
   return watermarks{offset(low), offset(high)};
 }
 
+std::vector<result<watermarks>> consumer::query_watermarks(std::span<const topic_partition> partitions,
+                                                           std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto time_left = [&] {
+    return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()),
+                    std::chrono::milliseconds(1));
+  };
+  // ListOffsets with the timestamps -2 (log start) and -1 (log end), what
+  // rd_kafka_query_watermark_offsets() sends for one partition, for all of them at once.
+  struct answer {
+    std::int64_t at{-1};
+    rd_kafka_resp_err_t err{RD_KAFKA_RESP_ERR__NO_OFFSET};
+  };
+  auto ask = [&](std::int64_t which) -> result<std::vector<answer>> {
+    if (!rk_) return make_error(errc::internal, "consumer: used after move");
+    kafka_partition_list_ptr list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+    for (const auto& tp : partitions) {
+      rd_kafka_topic_partition_list_add(list.get(), tp.topic.value().c_str(), tp.partition.value())->offset = which;
+    }
+    if (const auto err = rd_kafka_offsets_for_times(rk_.get(), list.get(), to_ms(time_left()));
+        err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return make_kafka_error(err, "query watermarks of " + std::to_string(partitions.size()) + " partitions failed");
+    }
+    std::vector<answer> got(partitions.size());
+    for (int i = 0; i < list->cnt && static_cast<std::size_t>(i) < partitions.size(); ++i) {
+      // The list comes back in the order it was given; each element names its partition anyway.
+      const auto& e = list->elems[i];
+      const auto& tp = partitions[static_cast<std::size_t>(i)];
+      if (tp.topic.value() != e.topic || tp.partition.value() != e.partition) continue;
+      got[static_cast<std::size_t>(i)] = {e.err == RD_KAFKA_RESP_ERR_NO_ERROR ? e.offset : -1, e.err};
+    }
+    return got;
+  };
+  std::vector<result<watermarks>> out;
+  out.reserve(partitions.size());
+  auto low = ask(RD_KAFKA_OFFSET_BEGINNING);
+  auto high = low ? ask(RD_KAFKA_OFFSET_END) : std::move(low);
+  for (std::size_t i = 0; i < partitions.size(); ++i) {
+    if (!high) {
+      out.emplace_back(high.err());
+      continue;
+    }
+    const auto& l = low.value()[i];
+    const auto& h = high.value()[i];
+    if (l.at >= 0 && h.at >= 0) {
+      out.emplace_back(watermarks{offset(l.at), offset(h.at)});
+    } else {
+      out.emplace_back(make_kafka_error(l.at < 0 ? l.err : h.err, "query watermarks of " + describe(partitions[i]) + " failed"));
+    }
+  }
+  return out;
+}
+
 result<std::int32_t> consumer::partition_count(std::string_view topic, std::chrono::milliseconds timeout) {
   const std::string_view topics[] = {topic};
   auto parts = list_partitions(topics, timeout);

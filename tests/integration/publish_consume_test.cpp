@@ -192,14 +192,32 @@ TEST_CASE("10000 events come back complete in per-key order at the published pos
 
   // Watermarks agree: nothing truncated, the ends add up to what was published.
   std::int64_t total = 0;
+  std::map<topic_partition, watermarks> one_by_one;
   for (const auto& po : con.positions()) {
     auto wm = con.query_watermarks(po.where, 10s);
     REQUIRE(wm);
+    one_by_one[po.where] = *wm;
     CHECK(wm->low.value() == 0);
     CHECK(wm->high == po.next);
     total += wm->high.value();
   }
   CHECK(total == 10'000);
+  // Asked for all partitions at once, the same answers; a partition that does not exist gets an
+  // error of its own and the others are still answered.
+  std::vector<topic_partition> asked;
+  for (const auto& po : con.positions()) asked.push_back(po.where);
+  asked.insert(asked.begin() + 1, topic_partition{asked.front().topic, partition_id(999)});
+  const auto batched = con.query_watermarks(asked, 3s);
+  REQUIRE(batched.size() == asked.size());
+  for (std::size_t i = 0; i < asked.size(); ++i) {
+    INFO(asked[i].topic.value() << "/" << asked[i].partition.value());
+    if (i == 1) {
+      CHECK_FALSE(batched[i]);
+      continue;
+    }
+    REQUIRE(batched[i]);
+    CHECK(*batched[i] == one_by_one.at(asked[i]));
+  }
   // Advisory commit of explicit offsets works without a group join and is visible to lag tooling.
   const auto committed_positions = con.positions();
   REQUIRE(con.commit(committed_positions));

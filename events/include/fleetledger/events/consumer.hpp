@@ -82,6 +82,10 @@ public:
                                                 std::chrono::milliseconds timeout);
 
   [[nodiscard]] result<watermarks> query_watermarks(const topic_partition& tp, std::chrono::milliseconds timeout);
+  // The same for many partitions in two ListOffsets requests per broker (log start, log end)
+  // rather than two round trips per partition; one result per partition, in the given order.
+  [[nodiscard]] std::vector<result<watermarks>> query_watermarks(std::span<const topic_partition> partitions,
+                                                                 std::chrono::milliseconds timeout);
   // errc::not_found when the topic does not exist.
   [[nodiscard]] result<std::int32_t> partition_count(std::string_view topic, std::chrono::milliseconds timeout);
   // Every partition of the topics, in the given topic order and by partition; one metadata request.
