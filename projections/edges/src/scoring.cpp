@@ -146,7 +146,7 @@ events::result<edge_ranking> score_members(std::span<const pool_member> members,
 
   for (std::uint32_t mi = 0; mi < members.size(); ++mi) {
     const pool_member& m = members[mi];
-    pool_cluster info{m.cluster_id, m.where, false, true, std::nullopt, std::nullopt, 0};
+    pool_cluster info{m.cluster_id, m.where, false, true, std::nullopt, std::nullopt, 0, nullptr};
     if (!m.snapshot) {
       out.clusters.push_back(std::move(info));
       continue;
