@@ -1,7 +1,8 @@
 // libFuzzer target for decode(): any input must give an error or an envelope that survives
 // encode() + decode() unchanged; and peek_payload() (which lets projectors skip decoding) never
 // names another payload type than decode() finds; decode_into_without_edge_text() accepts and
-// refuses the same inputs, with the same numbers. Build with -DFLEETLEDGER_FUZZ=ON (clang); see docs/FUZZING.md.
+// refuses the same inputs, with the same numbers, event id, times and actor. Build with
+// -DFLEETLEDGER_FUZZ=ON (clang); see docs/FUZZING.md.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -34,7 +35,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto& a = decoded->edge_summary_reported();
     const auto& b = light.edge_summary_reported();
     if (a.cluster_id() != b.cluster_id() || a.edges_size() != b.edges_size() ||
-        a.reported_at().SerializeAsString() != b.reported_at().SerializeAsString()) {
+        a.reported_at().SerializeAsString() != b.reported_at().SerializeAsString() ||
+        a.report_interval().SerializeAsString() != b.report_interval().SerializeAsString() ||
+        a.has_report_interval() != b.has_report_interval() || decoded->event_id() != light.event_id() ||
+        decoded->actor() != light.actor() ||
+        decoded->occurred_at().SerializeAsString() != light.occurred_at().SerializeAsString()) {
       std::abort();
     }
     for (int i = 0; i < a.edges_size(); ++i) {

@@ -367,8 +367,12 @@ TEST_CASE("peek_payload gives no bytes for a payload written in two pieces and n
 namespace {
 
 // What decode_into_without_edge_text() leaves out of a full decode.
+// What the light decode may leave empty: edges' text and the envelope's trace fields.
 void strip_edge_text(Envelope& env) {
   if (!env.has_edge_summary_reported()) return;
+  env.clear_producer();
+  env.clear_correlation_id();
+  env.clear_causation_id();
   for (auto& edge : *env.mutable_edge_summary_reported()->mutable_edges()) {
     edge.clear_node_id();
     edge.clear_base_url();
@@ -403,6 +407,8 @@ void check_light_decode_agrees(std::string_view bytes) {
 
 Envelope edge_summary(std::mt19937_64& prng, int edges) {
   Envelope env = fleetledger::events::make_envelope({.producer = "codec-test", .actor = "reporter"});
+  env.set_correlation_id("corr-" + std::to_string(prng() % 1000));
+  if (prng() % 2 == 0) env.set_causation_id("cause-" + std::to_string(prng() % 1000));
   auto* s = env.mutable_edge_summary_reported();
   s->set_cluster_id("cluster-" + std::to_string(prng() % 1000));
   s->mutable_reported_at()->set_seconds(1'700'000'000 + static_cast<std::int64_t>(prng() % 1000));
@@ -450,6 +456,15 @@ TEST_CASE("an edge summary decoded without its edges' text is the full decode wi
       CHECK(e.node_id().empty());
       CHECK(e.roles_size() == 0);
     }
+    // What views read of the envelope is kept; its trace fields are not.
+    CHECK(light.event_id() == env.event_id());
+    CHECK(light.occurred_at().seconds() == env.occurred_at().seconds());
+    CHECK(light.occurred_at().nanos() == env.occurred_at().nanos());
+    CHECK(light.actor() == "reporter");
+    CHECK(light.producer().empty());
+    CHECK(light.correlation_id().empty());
+    CHECK(light.edge_summary_reported().reported_at().nanos() == env.edge_summary_reported().reported_at().nanos());
+    CHECK(light.edge_summary_reported().has_report_interval() == env.edge_summary_reported().has_report_interval());
     check_light_decode_agrees(bytes);
   }
   // The payload first and the envelope's other fields after it: merged the same way.

@@ -45,9 +45,11 @@ struct payload_peek {
 
 // decode_into() for a reader of edge summaries' numbers only: an EdgeSummaryReported's edges may come
 // without their text (node_id, base_url and roles are checked as protobuf checks them, then left
-// empty; the summary's own bytes are in peek.bytes; a summary this cannot take apart exactly, e.g.
-// with unknown fields, is decoded in full). The same records decode or fail, with the same
-// message, as with decode_into(), which also handles every other payload (edge_summary_decode.cpp).
+// empty; the summary's own bytes are in peek.bytes), and its envelope without producer,
+// correlation_id and causation_id (checked, left empty; event_id, occurred_at and actor are kept).
+// A summary this cannot take apart exactly, e.g. with unknown fields, is decoded in full. The same
+// records decode or fail, with the same message, as with decode_into(), which also handles every
+// other payload (edge_summary_decode.cpp).
 [[nodiscard]] result<void> decode_into_without_edge_text(std::string_view bytes, const payload_peek& peek,
                                                          fleetledger::v1::Envelope& env);
 

@@ -74,9 +74,10 @@ public:
     (void)payload_type;
     return true;
   }
-  // Whether apply() reads an edge summary's per-edge text (node_id, base_url, roles). A view that
-  // reads only the numbers (or the summary's bytes, record_context::payload_bytes) says false, and
-  // its summaries are decoded without copying that text (events::decode_into_without_edge_text).
+  // Whether apply() reads an edge summary's per-edge text (node_id, base_url, roles) or its
+  // envelope's producer, correlation_id or causation_id. A view that reads only the numbers (or the
+  // summary's bytes, record_context::payload_bytes), the event id, time and actor says false, and its
+  // summaries are decoded without copying that text (events::decode_into_without_edge_text).
   [[nodiscard]] virtual bool reads_edge_text() const { return true; }
   // Applies one decoded event. Must be a pure function of the state and the event (no clocks, no
   // randomness, no dependence on the order of other partitions), so every rebuild agrees.
