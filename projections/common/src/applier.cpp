@@ -1,5 +1,6 @@
 #include "fleetledger/projections/applier.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <map>
 
@@ -46,57 +47,87 @@ dead_letter make_dead_letter(const input_record& r, std::string reason) {
 
 }  // namespace
 
-void decode_batch(const view& v, const std::vector<input_record>& records, decoded_batch& out,
-                  const view_store* store) {
-  const std::size_t n = records.size();
-  out.ids.resize(n);
-  out.id_stored.assign(n, 0);
-  out.has_id_stored = store != nullptr;
-  out.peeks.resize(n);
-  out.statuses.resize(n);
-  out.errors.resize(n);
-  out.events.assign(n, nullptr);
-  if (out.arena) {
-    out.arena->Reset();
+shared_decode::shared_decode(const view& v, const std::vector<input_record>& records, decoded_batch& out,
+                             const view_store* store)
+    : view_(v), records_(records), out_(out), store_(store) {}
+
+void shared_decode::prepare() {
+  const std::size_t n = records_.size();
+  out_.ids.resize(n);
+  out_.id_stored.assign(n, 0);
+  out_.has_id_stored = store_ != nullptr;
+  out_.peeks.resize(n);
+  out_.statuses.resize(n);
+  out_.errors.resize(n);
+  out_.events.assign(n, nullptr);
+  if (out_.arena) {
+    out_.arena->Reset();
   } else {
     google::protobuf::ArenaOptions options;
     options.start_block_size = 256 * 1024;
     options.max_block_size = 4 * 1024 * 1024;
-    out.arena = std::make_unique<google::protobuf::Arena>(options);
+    out_.arena = std::make_unique<google::protobuf::Arena>(options);
   }
-  const bool edge_text = v.reads_edge_text();
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto& r = records[i];
+  ready_.store(true, std::memory_order_release);
+}
+
+void shared_decode::run() {
+  prepare();
+  help();
+}
+
+void shared_decode::help() {
+  if (!ready_.load(std::memory_order_acquire)) return;
+  const std::size_t n = records_.size();
+  std::vector<const dedup_id*> lookup;
+  std::vector<std::size_t> at;
+  std::vector<std::uint8_t> found;
+  for (std::size_t begin = next_.fetch_add(chunk); begin < n; begin = next_.fetch_add(chunk)) {
+    const std::size_t end = std::min(n, begin + chunk);
+    decode_range(begin, end);
+    if (store_ == nullptr) continue;
+    lookup.clear();
+    at.clear();
+    for (std::size_t i = begin; i < end; ++i) {
+      if (out_.statuses[i] != decoded_batch::status::decoded) continue;
+      lookup.push_back(&out_.ids[i]);
+      at.push_back(i);
+    }
+    found.assign(lookup.size(), 0);
+    store_->ids_stored(lookup, found);
+    for (std::size_t k = 0; k < at.size(); ++k) out_.id_stored[at[k]] = found[k];
+  }
+}
+
+void shared_decode::decode_range(std::size_t begin, std::size_t end) {
+  const bool edge_text = view_.reads_edge_text();
+  for (std::size_t i = begin; i < end; ++i) {
+    const auto& r = records_[i];
     // A type the view does not fold is not even decoded: the payload's field number on the wire
     // names it (what the record says it is, whatever its headers claim). Records whose payload
     // cannot be seen this way are decoded in full, which names the problem.
-    out.peeks[i] = events::peek_payload(r.value);
-    if (!out.peeks[i].type.empty() && !v.wants(out.peeks[i].type)) {
-      out.statuses[i] = decoded_batch::status::unwanted;
+    out_.peeks[i] = events::peek_payload(r.value);
+    if (!out_.peeks[i].type.empty() && !view_.wants(out_.peeks[i].type)) {
+      out_.statuses[i] = decoded_batch::status::unwanted;
       continue;
     }
-    out.events[i] = google::protobuf::Arena::CreateMessage<fleetledger::v1::Envelope>(out.arena.get());
-    const auto decoded = edge_text ? events::decode_into(r.value, *out.events[i])
-                                   : events::decode_into_without_edge_text(r.value, out.peeks[i], *out.events[i]);
+    // The arena is thread-safe: each thread allocates from its own blocks.
+    out_.events[i] = google::protobuf::Arena::CreateMessage<fleetledger::v1::Envelope>(out_.arena.get());
+    const auto decoded = edge_text ? events::decode_into(r.value, *out_.events[i])
+                                   : events::decode_into_without_edge_text(r.value, out_.peeks[i], *out_.events[i]);
     if (!decoded) {
-      out.statuses[i] = decoded_batch::status::failed;
-      out.errors[i] = decoded.err().message;
+      out_.statuses[i] = decoded_batch::status::failed;
+      out_.errors[i] = decoded.err().message;
       continue;
     }
-    out.statuses[i] = decoded_batch::status::decoded;
-    out.ids[i] = dedup_id::of(out.events[i]->event_id());
+    out_.statuses[i] = decoded_batch::status::decoded;
+    out_.ids[i] = dedup_id::of(out_.events[i]->event_id());
   }
-  if (store == nullptr) return;
-  std::vector<const dedup_id*> lookup;
-  std::vector<std::size_t> at;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (out.statuses[i] != decoded_batch::status::decoded) continue;
-    lookup.push_back(&out.ids[i]);
-    at.push_back(i);
-  }
-  std::vector<std::uint8_t> found(lookup.size(), 0);
-  store->ids_stored(lookup, found);
-  for (std::size_t k = 0; k < at.size(); ++k) out.id_stored[at[k]] = found[k];
+}
+
+void decode_batch(const view& v, const std::vector<input_record>& records, decoded_batch& out,
+                  const view_store* store) {
+  shared_decode(v, records, out, store).run();
 }
 
 std::unique_ptr<write_batch_txn> applier::stage(const std::vector<input_record>& records,

@@ -224,6 +224,7 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
     events::poll_batch batch;
     std::vector<input_record> inputs;
     decoded_batch decoded;
+    std::unique_ptr<shared_decode> decode;  // while its decode runs
   };
   std::array<slot, 2> slots;
   std::size_t current = 0;
@@ -268,13 +269,19 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
       in.value = r.value();
     }
     const auto previous = decoding;
-    if (previous) decoder.wait();
+    if (previous) {
+      // Rather than wait for the decode thread, take chunks of its batch until none is left.
+      slots[*previous].decode->help();
+      decoder.wait();
+      slots[*previous].decode.reset();
+    }
     decoding.reset();
     if (!next.inputs.empty()) {
       // Also looks the ids up in the store. When this batch (N+1) is staged, seen() checks the
       // ids of batches N and N-1 itself; every older one is written by now (the commit_async of
       // N-1 waited for the write of N-2).
-      decoder.run([&v, &next, &store] { decode_batch(v, next.inputs, next.decoded, &store); });
+      next.decode = std::make_unique<shared_decode>(v, next.inputs, next.decoded, &store);
+      decoder.run([job = next.decode.get()] { job->run(); });
       decoding = current;
       current = 1 - current;
     }
@@ -302,7 +309,9 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
   // The last batch polled (with exit_at_end, the one that reached the end) is still to be applied;
   // on a stop it is applied too rather than consumed again after the restart.
   if (decoding) {
+    slots[*decoding].decode->help();
     decoder.wait();
+    slots[*decoding].decode.reset();
     if (auto a = apply_slot(slots[*decoding]); !a) return a.err();
   }
   if (auto w = store.wait_for_writes(); !w) return w.err();
