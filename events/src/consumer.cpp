@@ -72,6 +72,7 @@ consumer& consumer::operator=(consumer&& other) noexcept {
     raw_ = std::move(other.raw_);
     assigned_ = std::move(other.assigned_);
     deferred_error_ = std::move(other.deferred_error_);
+    last_fetcher_wake_ = other.last_fetcher_wake_;
   }
   return *this;
 }
@@ -84,6 +85,30 @@ void consumer::close() noexcept {
     log::warn("consumer: close failed", {{"error", rd_kafka_err2str(err)}});
   }
   rk_.reset();
+}
+
+// librdkafka 2.0 stops fetching a partition while the prefetch queue holds queued.min.messages or
+// queued.max.messages.kbytes, and decides again only when its broker thread next wakes, which with
+// no fetch outstanding is up to a second later (librdkafka 2.2 added fetch.queue.backoff.ms for
+// this). A reader slower than the fetch then drains the queue and waits on it, empty, for the rest
+// of that second: a projector replaying a log spent 20-40% of it that way. So while the reader
+// lags (full batches) and the queue is down to half of its bound, this asks the end offsets
+// of the assigned partitions (one small ListOffsets request per broker), at most every 100 ms:
+// that wakes each broker thread, which fetches again at once. A reader that keeps up never asks.
+void consumer::wake_fetcher_if_drained(std::size_t taken, std::size_t max) {
+  if (taken < max || assigned_.empty()) return;
+  const auto queued = static_cast<std::int64_t>(rd_kafka_queue_length(queue_.get()));
+  if (queued > config_.queued_min_messages / 2) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_fetcher_wake_ < std::chrono::milliseconds(100)) return;
+  last_fetcher_wake_ = now;
+  kafka_partition_list_ptr list(rd_kafka_topic_partition_list_new(static_cast<int>(assigned_.size())));
+  for (const auto& a : assigned_) {
+    rd_kafka_topic_partition_list_add(list.get(), a.where.topic.value().c_str(), a.where.partition.value())->offset =
+        RD_KAFKA_OFFSET_END;
+  }
+  // The answer is not needed; a failure only means the next fetch waits as it would have.
+  (void)rd_kafka_offsets_for_times(rk_.get(), list.get(), 200);
 }
 
 result<consumer> consumer::create(const consumer_config& config) {
@@ -160,6 +185,7 @@ result<std::size_t> consumer::poll(std::chrono::milliseconds timeout, poll_batch
     }
   }
   if (n < 0) return make_kafka_error(rd_kafka_last_error(), "consumer: poll failed");
+  wake_fetcher_if_drained(static_cast<std::size_t>(n), max);
 
   std::size_t appended = 0;
   std::optional<error> failure;

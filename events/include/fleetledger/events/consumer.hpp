@@ -104,6 +104,7 @@ private:
 
   consumer(consumer_config config, kafka_handle_ptr rk, kafka_queue_ptr queue);
   assigned_partition* find_assigned(const rd_kafka_message_t& m);
+  void wake_fetcher_if_drained(std::size_t taken, std::size_t max);
   void close() noexcept;
 
   consumer_config config_;
@@ -112,6 +113,7 @@ private:
   std::vector<rd_kafka_message_t*> raw_;  // reused batch buffer
   std::vector<assigned_partition> assigned_;
   std::optional<error> deferred_error_;   // hit after records were already appended
+  std::chrono::steady_clock::time_point last_fetcher_wake_;  // see wake_fetcher_if_drained()
 };
 
 }  // namespace fleetledger::events
