@@ -15,7 +15,8 @@
 //
 //   build/bin/projector_bench [--events N] [--rss-events N] [--view V] [--skip-half] [--perf DIR] [--batch-size N] [--runs N]
 // --runs N (default 3): N pairs of a raw consume and a projector run, back to back; the median
-// pair's ratio is the RATIO (every pair's is printed); --view measures one view only; --skip-half skips the RSS comparison (its two replays);
+// pair's ratio is the RATIO (every pair's is printed, and the share of the machine's CPU left idle
+// during each projector run); --view measures one view only; --skip-half skips the RSS comparison (its two replays);
 // --perf DIR runs each projector under `perf record --call-graph dwarf` writing DIR/<view>.perf.data, to profile
 // the real process (the ratio is then not comparable: perf costs CPU too).
 #include <librdkafka/rdkafka.h>
@@ -158,8 +159,28 @@ double raw_consume_rate(const std::string& brokers, const std::vector<fe::topic_
   return rate;
 }
 
+// The whole machine's CPU ticks (/proc/stat's first line): all, and idle or waiting for I/O.
+struct ticks {
+  long long total{0};
+  long long idle{0};
+};
+ticks machine_ticks() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  long long field[10] = {};
+  in >> cpu;
+  ticks t;
+  for (int i = 0; i < 10 && (in >> field[i]); ++i) t.total += field[i];
+  t.idle = field[3] + field[4];
+  return t;
+}
+
 struct projector_run {
   double seconds{0};
+  // Share of the machine's CPU time left idle while the projector ran: near 0 when the run was
+  // bound by CPU (its own and its neighbours'), higher when its threads waited on each other or on
+  // the fetch.
+  double machine_idle{0};
   double cpu_seconds{0};  // as last sampled before exit (20 ms granularity)
   std::map<std::string, std::pair<std::string, double>> thread_cpu;  // by thread id: last sample of each
   long peak_rss_kb{0};
@@ -181,6 +202,7 @@ projector_run run_projector(const std::string& view, const std::string& brokers,
     binary = "/usr/bin/perf";
   }
   projector_run r;
+  const auto machine_start = machine_ticks();
   const auto start = clock_type::now();
   ft::child_process p(binary, o);
   // Peak RSS from /proc (VmHWM belongs to the exec'd image; rusage's maxrss would include the
@@ -203,6 +225,11 @@ projector_run run_projector(const std::string& view, const std::string& brokers,
     }
   }
   r.seconds = seconds_since(start);
+  const auto machine_end = machine_ticks();
+  if (machine_end.total > machine_start.total) {
+    r.machine_idle = static_cast<double>(machine_end.idle - machine_start.idle) /
+                     static_cast<double>(machine_end.total - machine_start.total);
+  }
   r.records = ft::projector_digest(view, dir).records;
   return r;
 }
@@ -348,6 +375,7 @@ int main(int argc, char** argv) {
       };
       std::vector<pair_run> pairs;
       std::string each;
+      std::string idle;
       for (int run = 0; run < runs; ++run) {
         pair_run pr;
         pr.raw = raw_consume_rate(brokers, *parts, expected);
@@ -358,6 +386,8 @@ int main(int argc, char** argv) {
         char buf[64];
         std::snprintf(buf, sizeof buf, " %.2f", pr.rate / pr.raw);
         each += buf;
+        std::snprintf(buf, sizeof buf, " %.0f%%", 100.0 * pr.projector.machine_idle);
+        idle += buf;
         const bool ok = pr.projector.exit_code == 0;
         pairs.push_back(std::move(pr));
         if (!ok) break;
@@ -399,6 +429,7 @@ int main(int argc, char** argv) {
         std::printf("\n");
       }
       if (runs > 1) std::printf("%-12s pairs (projector/raw of each, in order):%s\n", view.c_str(), each.c_str());
+      std::printf("%-12s machine idle during each projector run:%s\n", view.c_str(), idle.c_str());
     }
   }  // stops that broker: the RSS replays have their own
 
