@@ -72,7 +72,8 @@ consumer& consumer::operator=(consumer&& other) noexcept {
     raw_ = std::move(other.raw_);
     assigned_ = std::move(other.assigned_);
     deferred_error_ = std::move(other.deferred_error_);
-    last_fetcher_wake_ = other.last_fetcher_wake_;
+    record_bytes_ = other.record_bytes_;
+    prefetch_held_ = other.prefetch_held_;
   }
   return *this;
 }
@@ -87,21 +88,27 @@ void consumer::close() noexcept {
   rk_.reset();
 }
 
-// librdkafka 2.0 stops fetching a partition while the prefetch queue holds queued.min.messages or
+// librdkafka 2.0 stops fetching while the prefetch queue holds queued.min.messages or
 // queued.max.messages.kbytes, and decides again only when its broker thread next wakes, which with
 // no fetch outstanding is up to a second later (librdkafka 2.2 added fetch.queue.backoff.ms for
 // this). A reader slower than the fetch then drains the queue and waits on it, empty, for the rest
-// of that second: a projector replaying a log spent 20-40% of it that way. So while the reader
-// lags (full batches) and the queue is down to half of its bound, this asks the end offsets
-// of the assigned partitions (one small ListOffsets request per broker), at most every 100 ms:
-// that wakes each broker thread, which fetches again at once. A reader that keeps up never asks.
-void consumer::wake_fetcher_if_drained(std::size_t taken, std::size_t max) {
-  if (taken < max || assigned_.empty()) return;
-  const auto queued = static_cast<std::int64_t>(rd_kafka_queue_length(queue_.get()));
-  if (queued > config_.queued_min_messages / 2) return;
-  const auto now = std::chrono::steady_clock::now();
-  if (now - last_fetcher_wake_ < std::chrono::milliseconds(100)) return;
-  last_fetcher_wake_ = now;
+// of that second: a projector replaying a log spent 20-50% of it that way. So once the queue has
+// been near either bound (its bytes estimated from the records taken) and has drained to half of
+// both, this asks the end offsets of the assigned partitions (one small ListOffsets request per
+// broker): that wakes each broker thread, which fetches again at once. A reader that keeps up
+// never fills the queue and never asks.
+void consumer::wake_fetcher_if_drained(std::size_t taken, std::size_t taken_bytes) {
+  if (taken > 0) record_bytes_ = static_cast<double>(taken_bytes) / static_cast<double>(taken);
+  const auto queued = static_cast<double>(rd_kafka_queue_length(queue_.get()));
+  const double count_bound = config_.queued_min_messages;
+  const double bytes_bound = 1024.0 * config_.queued_max_messages_kbytes;
+  if (queued >= 0.75 * count_bound || queued * record_bytes_ >= 0.75 * bytes_bound) {
+    prefetch_held_ = true;
+    return;
+  }
+  if (!prefetch_held_ || queued > 0.5 * count_bound || queued * record_bytes_ > 0.5 * bytes_bound) return;
+  prefetch_held_ = false;
+  if (assigned_.empty()) return;
   kafka_partition_list_ptr list(rd_kafka_topic_partition_list_new(static_cast<int>(assigned_.size())));
   for (const auto& a : assigned_) {
     rd_kafka_topic_partition_list_add(list.get(), a.where.topic.value().c_str(), a.where.partition.value())->offset =
@@ -185,14 +192,15 @@ result<std::size_t> consumer::poll(std::chrono::milliseconds timeout, poll_batch
     }
   }
   if (n < 0) return make_kafka_error(rd_kafka_last_error(), "consumer: poll failed");
-  wake_fetcher_if_drained(static_cast<std::size_t>(n), max);
 
   std::size_t appended = 0;
+  std::size_t appended_bytes = 0;
   std::optional<error> failure;
   assigned_partition* run = nullptr;  // records come in runs per partition
   for (ssize_t i = 0; i < n; ++i) {
     kafka_message_ptr m(raw_[static_cast<std::size_t>(i)]);
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      appended_bytes += m->len;
       if (!run || run->handle != m->rkt || run->where.partition.value() != m->partition) run = find_assigned(*m);
       if (run) {
         run->next = offset(m->offset + 1);
@@ -220,6 +228,7 @@ result<std::size_t> consumer::poll(std::chrono::milliseconds timeout, poll_batch
     }
     if (!failure) failure = make_kafka_error(m->err, "consume from " + where + " failed", rd_kafka_message_errstr(m.get()));
   }
+  wake_fetcher_if_drained(appended, appended_bytes);
   if (failure) {
     if (appended == 0) return *failure;
     deferred_error_ = std::move(failure);  // hand out the records first

@@ -104,7 +104,7 @@ private:
 
   consumer(consumer_config config, kafka_handle_ptr rk, kafka_queue_ptr queue);
   assigned_partition* find_assigned(const rd_kafka_message_t& m);
-  void wake_fetcher_if_drained(std::size_t taken, std::size_t max);
+  void wake_fetcher_if_drained(std::size_t taken, std::size_t taken_bytes);
   void close() noexcept;
 
   consumer_config config_;
@@ -113,7 +113,10 @@ private:
   std::vector<rd_kafka_message_t*> raw_;  // reused batch buffer
   std::vector<assigned_partition> assigned_;
   std::optional<error> deferred_error_;   // hit after records were already appended
-  std::chrono::steady_clock::time_point last_fetcher_wake_;  // see wake_fetcher_if_drained()
+  // See wake_fetcher_if_drained(): the mean size of the records last taken, and whether the
+  // prefetch queue has been near its bound since the fetcher was last woken.
+  double record_bytes_{0};
+  bool prefetch_held_{false};
 };
 
 }  // namespace fleetledger::events
