@@ -201,7 +201,9 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
                     {"archive", config.archive_dir.string()}});
       }
     }
-    start.push_back({tp, stored ? *stored : events::offset_beginning});
+    // A new view starts at the log start just asked for: a concrete offset spares librdkafka a
+    // lookup of "beginning" per partition before its first fetch.
+    start.push_back({tp, stored ? *stored : (wm ? wm->low : events::offset_beginning)});
     if (config.exit_at_end) {
       // Partitions with nothing left to read are done; an unknown end waits for end-of-partition.
       const std::int64_t from = stored ? stored->value() : (wm ? wm->low.value() : 0);
