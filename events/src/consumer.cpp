@@ -74,6 +74,7 @@ consumer& consumer::operator=(consumer&& other) noexcept {
     deferred_error_ = std::move(other.deferred_error_);
     record_bytes_ = other.record_bytes_;
     prefetch_held_ = other.prefetch_held_;
+    fetcher_wakes_ = other.fetcher_wakes_;
   }
   return *this;
 }
@@ -116,6 +117,7 @@ void consumer::wake_fetcher_if_drained(std::size_t taken, std::size_t taken_byte
   }
   // The answer is not needed; a failure only means the next fetch waits as it would have.
   (void)rd_kafka_offsets_for_times(rk_.get(), list.get(), 200);
+  ++fetcher_wakes_;
 }
 
 result<consumer> consumer::create(const consumer_config& config) {

@@ -341,6 +341,61 @@ TEST_CASE("publish_raw keeps an empty key distinct from a null key", "[kafka][in
   }
 }
 
+TEST_CASE("a reader slower than the fetch gets every record once in order with a small prefetch bound", "[kafka][integration]") {
+  // The prefetch queue fills to its bound while the reader lags, and poll() wakes librdkafka's
+  // fetcher once it has drained (consumer.cpp): the side request must not disturb what is read.
+  fl::testing::broker_process broker;
+  auto pub = make_publisher(broker.bootstrap());
+  constexpr int cluster_count = 8;
+  constexpr int per_cluster = 2'500;
+  std::vector<Envelope> events;
+  for (int seq = 0; seq < per_cluster; ++seq) {
+    for (int c = 0; c < cluster_count; ++c) events.push_back(health_check(c, seq));
+  }
+  for (const auto& r : pub.publish_all(events)) REQUIRE(r);
+
+  consumer_config config;
+  config.client.brokers = broker.bootstrap();
+  config.name = "slow-reader-test";
+  config.queued_min_messages = 1'000;
+  auto made = consumer::create(config);
+  REQUIRE(made);
+  auto& con = *made;
+  const std::string_view topics[] = {cluster_topic};
+  auto parts = con.list_partitions(topics, 10s);
+  REQUIRE(parts);
+  offset_vector start;
+  for (const auto& tp : *parts) start.push_back({tp, offset(0)});
+  REQUIRE(con.assign(start));
+  std::map<std::string, int> last_sequence;
+  std::size_t seen = 0;
+  poll_batch batch;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  for (int i = 0; i < 10'000 && std::chrono::steady_clock::now() < deadline && seen < events.size(); ++i) {
+    batch.clear();
+    REQUIRE(con.poll(200ms, batch, 250));
+    for (const auto& rec : batch.records) {
+      auto decoded = decode(rec.value());
+      REQUIRE(decoded);
+      const int seq = decoded->cluster_health_checked().health_score();
+      const auto [it, fresh] = last_sequence.emplace(std::string(rec.key()), seq);
+      if (fresh) {
+        CHECK(seq == 0);
+      } else {
+        CHECK(seq == it->second + 1);  // no record lost or read twice
+        it->second = seq;
+      }
+      ++seen;
+    }
+    std::this_thread::sleep_for(1ms);  // slower than the fetch, so the queue reaches its bound
+  }
+  CHECK(seen == events.size());
+  CHECK(last_sequence.size() == static_cast<std::size_t>(cluster_count));
+  for (const auto& [key, seq] : last_sequence) CHECK(seq == per_cluster - 1);
+  INFO("fetcher wakes: " << con.fetcher_wakes());
+  CHECK(con.fetcher_wakes() > 0);
+}
+
 TEST_CASE("a caught-up consumer reports the end of every partition", "[kafka][integration]") {
   fl::testing::broker_process broker;
   auto con = make_consumer(broker.bootstrap(), "eof-test");

@@ -81,6 +81,10 @@ public:
   [[nodiscard]] result<offset_vector> committed(const std::vector<topic_partition>& partitions,
                                                 std::chrono::milliseconds timeout);
 
+  // How often poll() woke librdkafka's fetcher after the prefetch queue had been held at its bound
+  // (see consumer.cpp): for tests and diagnostics.
+  [[nodiscard]] std::size_t fetcher_wakes() const noexcept { return fetcher_wakes_; }
+
   [[nodiscard]] result<watermarks> query_watermarks(const topic_partition& tp, std::chrono::milliseconds timeout);
   // The same for many partitions in two ListOffsets requests per broker (log start, log end)
   // rather than two round trips per partition; one result per partition, in the given order.
@@ -117,6 +121,7 @@ private:
   // prefetch queue has been near its bound since the fetcher was last woken.
   double record_bytes_{0};
   bool prefetch_held_{false};
+  std::size_t fetcher_wakes_{0};
 };
 
 }  // namespace fleetledger::events
