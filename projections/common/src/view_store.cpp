@@ -402,6 +402,19 @@ std::optional<events::offset> view_store::next_offset(const events::topic_partit
   return events::offset(read_ordered_i64(v));
 }
 
+view_store::memory_use view_store::memory() const {
+  memory_use m;
+  for (auto* cf : cf_) {
+    std::uint64_t v = 0;
+    if (cf == nullptr) continue;
+    if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kSizeAllMemTables, &v)) m.memtables += v;
+    if (db_->GetIntProperty(cf, rocksdb::DB::Properties::kEstimateTableReadersMem, &v)) m.table_readers += v;
+  }
+  std::uint64_t v = 0;
+  if (db_->GetIntProperty(rocksdb::DB::Properties::kBlockCacheUsage, &v)) m.block_cache = v;
+  return m;
+}
+
 view_counters view_store::counters() const {
   if (!secondary_) return counters_;
   std::string v;

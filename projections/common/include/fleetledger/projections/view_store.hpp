@@ -144,6 +144,15 @@ public:
   // the memtable and bloom filter probes of all the ids, instead of one Get per id.
   void ids_stored(const std::vector<const dedup_id*>& ids, std::vector<std::uint8_t>& found) const;
   [[nodiscard]] view_counters counters() const;
+  // RocksDB's memory, in bytes, for the projector's stop line: memtables (all column families,
+  // mutable and immutable), the block cache's content (pinned index and filter blocks included)
+  // and table readers outside it.
+  struct memory_use {
+    std::uint64_t memtables{0};
+    std::uint64_t block_cache{0};
+    std::uint64_t table_readers{0};
+  };
+  [[nodiscard]] memory_use memory() const;
   [[nodiscard]] state_digest digest() const;
   [[nodiscard]] const std::filesystem::path& path() const { return dir_; }
   [[nodiscard]] bool is_secondary() const { return secondary_; }
