@@ -67,9 +67,11 @@ public:
   virtual ~view() = default;
   [[nodiscard]] virtual std::string_view name() const = 0;  // "fleet", "marketplace", "edges"
   [[nodiscard]] virtual std::vector<std::string_view> topics() const = 0;
-  // Whether events of this payload type ("ClusterHealthChecked", from the record's fl-type header)
-  // can change the view. The runtime skips decoding the others and counts them as ignored, so a view
-  // reading a busy topic for a few event types pays little for the rest. Default: every type.
+  // Whether events of this payload type ("ClusterHealthChecked", as the payload's field on the wire
+  // names it) can change the view. The runtime skips decoding the others and counts them as ignored,
+  // so a view reading a busy topic for a few event types pays little for the rest. Default: every
+  // type. wants() and reads_edge_text() are called by the decode threads while apply() runs on
+  // another: they must be pure.
   [[nodiscard]] virtual bool wants(std::string_view payload_type) const {
     (void)payload_type;
     return true;
