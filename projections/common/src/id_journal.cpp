@@ -120,21 +120,45 @@ void id_journal::committed(const dedup_id_set& ids) {
 }
 
 events::result<void> id_journal::seal_if_full() {
-  if (size() < seal_after_) return {};
-  return seal();
+  {
+    std::lock_guard lock(mutex_);
+    if (ids_.size() < seal_after_) return {};
+  }
+  if (auto r = wait_for_seal(); !r) return r;
+  {
+    // The set handed over keeps being found by lookups until its table is ingested.
+    std::lock_guard lock(mutex_);
+    std::swap(ids_, sealing_);
+    ids_.clear();
+  }
+  sealing_numbers_ = std::move(numbers_);
+  numbers_.clear();
+  if (!sealer_) sealer_ = std::make_unique<background_task>("fl-seal");
+  sealer_->run([this] {
+    if (auto r = seal(); !r) seal_failure_ = std::move(r.err());
+  });
+  return {};
+}
+
+events::result<void> id_journal::wait_for_seal() {
+  if (!sealer_) return {};
+  sealer_->wait();
+  // A failed seal stays failed: its ids are still journaled, and the next start seals them.
+  if (seal_failure_) return *seal_failure_;
+  return {};
 }
 
 events::result<void> id_journal::seal() {
-  if (numbers_.empty()) return {};
-  // Only this thread changes ids_: reading it without the lock is safe here.
+  if (sealing_numbers_.empty()) return {};
+  // Nobody changes sealing_ while this runs: reading it without the lock is safe here.
   std::vector<std::array<char, dedup_id::uuid_key_size>> uuid_keys;
-  uuid_keys.reserve(ids_.size());
-  ids_.for_each_uuid([&](const dedup_id_set::uuid_bytes& bytes) { dedup_id::uuid_key(bytes, uuid_keys.emplace_back()); });
+  uuid_keys.reserve(sealing_.size());
+  sealing_.for_each_uuid([&](const dedup_id_set::uuid_bytes& bytes) { dedup_id::uuid_key(bytes, uuid_keys.emplace_back()); });
   // Bytewise, as RocksDB orders keys (std::array<char>'s operator< compares signed chars).
   std::sort(uuid_keys.begin(), uuid_keys.end(),
             [](const auto& a, const auto& b) { return std::memcmp(a.data(), b.data(), a.size()) < 0; });
   std::vector<std::string> other_keys;
-  for (const auto& other : ids_.others()) other_keys.push_back(dedup_id::other_key(other));
+  for (const auto& other : sealing_.others()) other_keys.push_back(dedup_id::other_key(other));
   std::sort(other_keys.begin(), other_keys.end());
 
   if (!uuid_keys.empty() || !other_keys.empty()) {
@@ -160,35 +184,35 @@ events::result<void> id_journal::seal() {
     if (!s.ok()) return rocks_error("ingest sealed event ids into " + dir_.string(), s);
   }
   rocksdb::WriteBatch drop;
-  for (const auto number : numbers_) {
+  for (const auto number : sealing_numbers_) {
     const auto key = journal_key(number);
     drop.Delete(&cf_, rocksdb::Slice(key.data(), key.size()));
   }
   if (const auto s = db_.Write(rocksdb::WriteOptions(), &drop); !s.ok()) {
     return rocks_error("delete the sealed dedup journal of " + dir_.string(), s);
   }
-  numbers_.clear();
+  sealing_numbers_.clear();
   std::lock_guard lock(mutex_);
-  ids_.clear();
+  sealing_.clear();
   return {};
 }
 
 bool id_journal::contains(const dedup_id& id) const {
   std::lock_guard lock(mutex_);
-  return ids_.contains(id);
+  return ids_.contains(id) || sealing_.contains(id);
 }
 
 void id_journal::contains_each(const std::vector<const dedup_id*>& ids, std::vector<std::uint8_t>& found) const {
   std::lock_guard lock(mutex_);
-  if (ids_.empty()) return;
+  if (ids_.empty() && sealing_.empty()) return;
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (found[i] == 0 && ids_.contains(*ids[i])) found[i] = 1;
+    if (found[i] == 0 && (ids_.contains(*ids[i]) || sealing_.contains(*ids[i]))) found[i] = 1;
   }
 }
 
 std::size_t id_journal::size() const {
   std::lock_guard lock(mutex_);
-  return ids_.size();
+  return ids_.size() + sealing_.size();
 }
 
 }  // namespace fleetledger::projections::detail

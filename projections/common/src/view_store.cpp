@@ -222,6 +222,7 @@ private:
 
 view_store::~view_store() {
   writer_.reset();  // finishes the write in flight
+  if (journal_) (void)journal_->wait_for_seal();  // a seal in progress uses the database
   if (db_) {
     for (auto* h : cf_) {
       if (h != nullptr && h != db_->DefaultColumnFamily()) db_->DestroyColumnFamilyHandle(h);
