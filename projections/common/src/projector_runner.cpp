@@ -238,6 +238,12 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
   auto last_status = last_commit;
   bool kafka_commit_due = false;
 
+  // Rather than wait for the decode thread, this thread takes chunks of its batch until none is left.
+  auto finish_decode = [&decoder](slot& s) {
+    s.decode->help();
+    decoder.wait();
+    s.decode.reset();
+  };
   // Applies the decoded slot: dead letters first, then the batch goes to the writer.
   auto apply_slot = [&](slot& s) -> events::result<void> {
     letters.clear();
@@ -272,12 +278,7 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
       in.value = r.value();
     }
     const auto previous = decoding;
-    if (previous) {
-      // Rather than wait for the decode thread, take chunks of its batch until none is left.
-      slots[*previous].decode->help();
-      decoder.wait();
-      slots[*previous].decode.reset();
-    }
+    if (previous) finish_decode(slots[*previous]);
     decoding.reset();
     if (!next.inputs.empty()) {
       // Also looks the ids up in the store. When this batch (N+1) is staged, seen() checks the
@@ -312,9 +313,7 @@ events::result<run_summary> run_projector(view& v, const runner_config& config, 
   // The last batch polled (with exit_at_end, the one that reached the end) is still to be applied;
   // on a stop it is applied too rather than consumed again after the restart.
   if (decoding) {
-    slots[*decoding].decode->help();
-    decoder.wait();
-    slots[*decoding].decode.reset();
+    finish_decode(slots[*decoding]);
     if (auto a = apply_slot(slots[*decoding]); !a) return a.err();
   }
   if (auto w = store.wait_for_writes(); !w) return w.err();
