@@ -103,28 +103,15 @@ bool parse_envelope_head(std::string_view in, fleetledger::v1::Envelope& env) {
     std::uint64_t t = 0;
     std::string_view bytes;
     if (!tag(in, t) || (t & 7) != 2 || !length_delimited(in, bytes)) return false;
-    switch (t >> 3) {
-      case 1:
-        if (!utf8(bytes)) return false;
-        env.set_event_id(bytes.data(), bytes.size());
-        break;
-      case 2:
-        if (!merge_seconds_nanos(bytes, *env.mutable_occurred_at())) return false;
-        break;
-      case 3:
-        if (!utf8(bytes)) return false;
-        break;
-      case 4:
-        if (!utf8(bytes)) return false;
-        env.set_actor(bytes.data(), bytes.size());
-        break;
-      case 5:
-        if (!utf8(bytes)) return false;
-        break;
-      case 6:
-        if (!utf8(bytes)) return false;
-        break;
-      default: return false;
+    const auto field = t >> 3;
+    if (field == 2) {
+      if (!merge_seconds_nanos(bytes, *env.mutable_occurred_at())) return false;
+    } else if (field == 1 || (field >= 3 && field <= 6)) {  // the strings
+      if (!utf8(bytes)) return false;
+      if (field == 1) env.set_event_id(bytes.data(), bytes.size());
+      if (field == 4) env.set_actor(bytes.data(), bytes.size());
+    } else {
+      return false;
     }
   }
   return true;
