@@ -69,15 +69,20 @@ consumer make_consumer(const std::string& bootstrap, const std::string& name) {
   return std::move(*c);
 }
 
-// Assigns every partition of topic from offset 0 and reads until caught up and `expected` records
-// were seen (bounded in time and in iterations).
-std::vector<consumed_record> read_all(consumer& c, std::string_view topic, std::size_t expected) {
+// Assigns every partition of topic from offset 0.
+void assign_from_start(consumer& c, std::string_view topic) {
   const std::string_view topics[] = {topic};
   auto parts = c.list_partitions(topics, 10s);
   REQUIRE(parts);
   offset_vector start;
   for (const auto& tp : *parts) start.push_back({tp, offset(0)});
   REQUIRE(c.assign(start));
+}
+
+// Assigns every partition of topic from offset 0 and reads until caught up and `expected` records
+// were seen (bounded in time and in iterations).
+std::vector<consumed_record> read_all(consumer& c, std::string_view topic, std::size_t expected) {
+  assign_from_start(c, topic);
   std::vector<consumed_record> all;
   poll_batch batch;
   const auto deadline = std::chrono::steady_clock::now() + 60s;
@@ -361,12 +366,7 @@ TEST_CASE("a reader slower than the fetch gets every record once in order with a
   auto made = consumer::create(config);
   REQUIRE(made);
   auto& con = *made;
-  const std::string_view topics[] = {cluster_topic};
-  auto parts = con.list_partitions(topics, 10s);
-  REQUIRE(parts);
-  offset_vector start;
-  for (const auto& tp : *parts) start.push_back({tp, offset(0)});
-  REQUIRE(con.assign(start));
+  assign_from_start(con, cluster_topic);
   std::map<std::string, int> last_sequence;
   std::size_t seen = 0;
   poll_batch batch;
