@@ -121,7 +121,9 @@ void id_journal::committed(const dedup_id_set& ids) {
 
 events::result<void> id_journal::seal_if_full() {
   {
+    // A failed seal stays failed: its ids are still journaled, and the next start seals them.
     std::lock_guard lock(mutex_);
+    if (seal_failure_) return *seal_failure_;
     if (ids_.size() < seal_after_) return {};
   }
   if (auto r = wait_for_seal(); !r) return r;
@@ -135,7 +137,10 @@ events::result<void> id_journal::seal_if_full() {
   numbers_.clear();
   if (!sealer_) sealer_ = std::make_unique<background_task>("fl-seal");
   sealer_->run([this] {
-    if (auto r = seal(); !r) seal_failure_ = std::move(r.err());
+    if (auto r = seal(); !r) {
+      std::lock_guard lock(mutex_);
+      seal_failure_ = std::move(r.err());
+    }
   });
   return {};
 }
@@ -143,7 +148,7 @@ events::result<void> id_journal::seal_if_full() {
 events::result<void> id_journal::wait_for_seal() {
   if (!sealer_) return {};
   sealer_->wait();
-  // A failed seal stays failed: its ids are still journaled, and the next start seals them.
+  std::lock_guard lock(mutex_);
   if (seal_failure_) return *seal_failure_;
   return {};
 }
@@ -208,11 +213,6 @@ void id_journal::contains_each(const std::vector<const dedup_id*>& ids, std::vec
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (found[i] == 0 && (ids_.contains(*ids[i]) || sealing_.contains(*ids[i]))) found[i] = 1;
   }
-}
-
-std::size_t id_journal::size() const {
-  std::lock_guard lock(mutex_);
-  return ids_.size() + sealing_.size();
 }
 
 }  // namespace fleetledger::projections::detail

@@ -53,8 +53,8 @@ public:
   // After that WriteBatch is written: its ids are now found by lookups.
   void committed(const dedup_id_set& ids);
   // Once the journal holds seal_after ids, hands them to the sealing thread, which moves them into
-  // the dedup column family (writer thread; waits for the previous seal first). Reports a seal that
-  // failed since the last call.
+  // the dedup column family (writer thread; waits for the previous seal first). Reports a failed
+  // seal at the first call after it failed, so the batch after it fails too.
   [[nodiscard]] events::result<void> seal_if_full();
   // Waits for a seal in progress; its failure, if it failed. Before the database closes.
   [[nodiscard]] events::result<void> wait_for_seal();
@@ -62,7 +62,6 @@ public:
   [[nodiscard]] bool contains(const dedup_id& id) const;
   // found[i] = 1 when the journal holds *ids[i]; entries already 1 are left alone.
   void contains_each(const std::vector<const dedup_id*>& ids, std::vector<std::uint8_t>& found) const;
-  [[nodiscard]] std::size_t size() const;
 
 private:
   // Writes sealing_ to a table, ingests it and deletes the journal values sealing_numbers_
@@ -75,11 +74,11 @@ private:
   std::size_t seal_after_;
   std::uint64_t next_number_{0};        // of the next journal value
   std::vector<std::uint64_t> numbers_;  // of the journal values in ids_ (writer thread only)
-  mutable std::mutex mutex_;            // guards ids_, and sealing_ while it is emptied or refilled
+  mutable std::mutex mutex_;            // guards ids_, seal_failure_, and sealing_ while it is emptied or refilled
   dedup_id_set ids_;                    // not handed to a seal yet
   dedup_id_set sealing_;                // handed to the seal in progress (or to a failed one)
   std::vector<std::uint64_t> sealing_numbers_;  // their journal values (the seal's, while it runs)
-  std::optional<events::error> seal_failure_;   // set by the sealing thread, read after waiting
+  std::optional<events::error> seal_failure_;   // set by the sealing thread
   std::unique_ptr<background_task> sealer_;     // last: joined before the rest goes
 };
 
