@@ -101,10 +101,9 @@ child_process::child_process(std::string path, child_options options) : path_(st
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
   }
-  const int err_fd = options.stderr_path.empty()
-                         ? -1
-                         : ::open(options.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int err_fd = -1;
   if (!options.stderr_path.empty()) {
+    err_fd = ::open(options.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (err_fd < 0) {
       const int e = errno;
       ::close(out_pipe[0]);
