@@ -9,6 +9,14 @@
 //                                                       best and median of REPEATS (default 15); a
 //                                                       measure of the check's cost that another
 //                                                       process's load on the machine disturbs less
+//   offering_import_bench_tool publish BROKERS RECORDS QUEUED
+//                                                       publishes the pre-encoded records (encode's OUT)
+//                                                       through events::publisher::publish_all with
+//                                                       fleetctl's producer settings and QUEUED records
+//                                                       queued at most: the import's publish phase alone,
+//                                                       without reading or checking any CSV; prints the
+//                                                       seconds from the first record enqueued to the last
+//                                                       acknowledgement
 // Encoding uses the producer library (plan_offering_import) and the codec, so kcat publishes exactly
 // the bytes fleetctl publishes, minus the work fleetctl does (parse, validate, encode).
 #include <algorithm>
@@ -25,6 +33,7 @@
 #include "fleetledger/events/codec.hpp"
 #include "fleetledger/events/encoded_batch.hpp"
 #include "fleetledger/events/envelope.hpp"
+#include "fleetledger/events/publisher.hpp"
 #include "fleetledger/producers/commands/offering_import.hpp"
 
 namespace {
@@ -121,12 +130,68 @@ int check(const std::string& csv_path, int repeats) {
   return 0;
 }
 
+// The records of encode's OUT, re-encoded into one batch (decode + encode gives the same bytes).
+int publish(const std::string& brokers, const std::string& records_path, int queued) {
+  std::ifstream in(records_path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string data = ss.str();
+  fleetledger::events::encoded_batch batch;
+  fleetledger::events::encoded_batch warm;  // the first record once more, published before timing
+  const std::string_view kd = key_delim;
+  const std::string_view rd = record_delim;
+  for (std::size_t pos = 0; pos < data.size();) {
+    std::size_t end = data.find(rd, pos);
+    if (end == std::string::npos) end = data.size();
+    const std::string_view rec(data.data() + pos, end - pos);
+    pos = end + rd.size();
+    const std::size_t k = rec.find(kd);
+    if (k == std::string_view::npos) {
+      std::cerr << "publish: a record without a key delimiter\n";
+      return 1;
+    }
+    auto env = fleetledger::events::decode(rec.substr(k + kd.size()));
+    if (!env || !batch.add(*env) || (warm.empty() && !warm.add(*env))) {
+      std::cerr << "publish: a record that does not decode or route\n";
+      return 1;
+    }
+  }
+  // fleetctl's producer settings (producers/fleetctl/src/publishing.cpp make_publisher).
+  fleetledger::events::publisher_config cfg;
+  cfg.client.brokers = brokers;
+  cfg.client.client_id = "fleetctl";
+  cfg.client.extra.emplace_back("log_level", "0");
+  cfg.max_queued_messages = queued;
+  auto pub = fleetledger::events::publisher::create(cfg);
+  if (!pub) {
+    std::cerr << "publish: " << pub.err().message << "\n";
+    return 1;
+  }
+  // The first publish waits for the connection and the producer id, which fleetctl gets while it
+  // checks the file: one record first, not timed.
+  if (const auto w = pub->publish_all(std::span<const fleetledger::events::encoded_batch>(&warm, 1)); !w.errors.empty()) {
+    std::cerr << "publish: " << w.errors.front().second.message << "\n";
+    return 1;
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto outcome = pub->publish_all(std::span<const fleetledger::events::encoded_batch>(&batch, 1));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!outcome.errors.empty()) {
+    std::cerr << "publish: " << outcome.errors.size() << " records failed: " << outcome.errors.front().second.message << "\n";
+    return 1;
+  }
+  std::printf("%zu %.6f\n", outcome.size(), seconds);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc == 4 && std::string(argv[1]) == "generate") return generate(std::atol(argv[2]), argv[3]);
   if (argc == 4 && std::string(argv[1]) == "encode") return encode(argv[2], argv[3]);
   if ((argc == 3 || argc == 4) && std::string(argv[1]) == "check") return check(argv[2], argc == 4 ? std::atoi(argv[3]) : 15);
-  std::cerr << "usage: offering_import_bench_tool generate ROWS FILE.csv | encode FILE.csv OUT | check FILE.csv [REPEATS]\n";
+  if (argc == 5 && std::string(argv[1]) == "publish") return publish(argv[2], argv[3], std::atoi(argv[4]));
+  std::cerr << "usage: offering_import_bench_tool generate ROWS FILE.csv | encode FILE.csv OUT | check FILE.csv [REPEATS]"
+               " | publish BROKERS RECORDS QUEUED\n";
   return 2;
 }
