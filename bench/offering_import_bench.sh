@@ -38,7 +38,7 @@ encoded=$("$bin/offering_import_bench_tool" encode "$work/offerings.csv" "$work/
 echo "csv $(du -h "$work/offerings.csv" | cut -f1), pre-encoded $(du -h "$work/records.bin" | cut -f1)" >&2
 
 now() { date +%s.%N; }
-queued=5000  # fleetctl's max_queued_messages (producers/fleetctl/src/publishing.cpp)
+queued=5000  # fleetctl's max_queued_messages and linger (producers/fleetctl/src/publishing.cpp)
 unbounded=1000000
 best_fleetctl=""
 best_kcat=""

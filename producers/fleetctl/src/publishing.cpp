@@ -47,6 +47,12 @@ events::publisher make_publisher(const global_settings& g) {
   // ones while it is still in cache. Unbounded (1,000,000), 100,000 records' worth of librdkafka
   // messages and headers was faulted in fresh: ~20% more CPU. Other commands queue a few records.
   cfg.max_queued_messages = 5'000;
+  // No linger: fleetctl waits for the acknowledgement of what it publishes, so lingering only adds
+  // to it, and with 5,000 records queued a partition's batch never fills (~800 records per
+  // partition), so each round of an import waited the full linger.ms: with the default 5 ms, the
+  // publish phase of a 100,000-row import took 125-155 ms, without it 57-107 ms, at the same CPU.
+  // The broker thread still batches what queues up while requests are in flight.
+  cfg.linger = std::chrono::milliseconds(0);
   cfg.delivery_timeout = g.timeout;
   cfg.close_timeout = std::min<std::chrono::milliseconds>(g.timeout, std::chrono::seconds(10));
   auto p = events::publisher::create(cfg);
