@@ -269,6 +269,32 @@ TEST_CASE("offering import in parts gives the single-thread plan and rows for a 
   }
 }
 
+TEST_CASE("offering import in parts cuts only at record boundaries around a cell longer than a part") {
+  // A quoted description of many lines, longer than a part: equal shares of the file start inside it,
+  // so the cuts after it come from the quote counts before them.
+  std::string csv = clean_file(300);
+  std::string huge = "\"";
+  for (int i = 0; i < 2'000; ++i) huge += "line " + std::to_string(i) + ", \"\"quoted\"\"\n";
+  huge += "\"";
+  csv.insert(csv.find("\r\no-120,") + 2, "o-huge,p-1,compute,,,big," + huge + "\n");
+  collected one;
+  const auto single = fp::check_offering_import(csv, {}, [&](std::size_t line, fleetledger::v1::OfferingPublished& o) {
+    one.lines.push_back(line);
+    one.bytes.push_back(o.SerializeAsString());
+  });
+  REQUIRE(single.errors.empty());
+  REQUIRE(one.lines.size() == 301);
+  for (const std::size_t parts : {2, 4, 8, 16}) {
+    INFO("parts " << parts);
+    collected all;
+    const auto plan = check_in_parts(csv, parts, all);
+    REQUIRE(plan.has_value());
+    CHECK(plan->rows == single.rows);
+    CHECK(all.lines == one.lines);
+    CHECK(all.bytes == one.bytes);
+  }
+}
+
 TEST_CASE("offering import in parts gives no plan when the single-thread check finds a problem") {
   const std::string csv = clean_file(400);
   collected ignored;

@@ -23,67 +23,130 @@ namespace pb = google::protobuf;
 using detail::cell_kind;
 using detail::column;
 
-void detail::key_log::add(std::string_view key) {
-  entries_.push_back({std::hash<std::string_view>{}(key), keys_.size(), key.size()});
-  keys_.append(key);
-}
+namespace {
 
-void detail::key_log::sort() {
-  std::sort(entries_.begin(), entries_.end(), [](const entry& a, const entry& b) { return a.hash < b.hash; });
-}
-
-bool detail::key_log::any_repeated(std::span<const key_log> logs) {
-  struct ref {
-    std::uint64_t hash;
-    std::string_view key;
+// Runs fn(k) for k in [0, count) on `threads` threads (this one included), the k claimed in order:
+// with more items than threads, a thread slowed down (another process on its core) takes fewer.
+template <typename Fn>
+void for_each_claimed(std::size_t count, std::size_t threads, const Fn& fn) {
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t k; (k = next.fetch_add(1)) < count;) fn(k);
   };
-  std::vector<ref> all;
-  std::size_t total = 0;
-  for (const auto& l : logs) total += l.entries_.size();
-  all.reserve(total);
-  for (const auto& l : logs) {
-    const auto middle = all.size();
-    for (const entry& e : l.entries_) all.push_back({e.hash, std::string_view(l.keys_).substr(e.at, e.size)});
-    std::inplace_merge(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(middle), all.end(),
-                       [](const ref& a, const ref& b) { return a.hash < b.hash; });
-  }
-  for (std::size_t i = 0; i < all.size();) {
-    std::size_t j = i + 1;
-    while (j < all.size() && all[j].hash == all[i].hash) ++j;
-    for (std::size_t a = i; a < j; ++a) {
-      for (std::size_t b = a + 1; b < j; ++b) {
-        if (all[a].key == all[b].key) return true;
+  const std::size_t workers = std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(count, 1));
+  std::vector<std::future<void>> others;
+  for (std::size_t w = 1; w < workers; ++w) others.push_back(std::async(std::launch::async, work));
+  work();
+  for (auto& f : others) f.get();  // rethrows what fn threw
+}
+
+struct byte_counts {
+  std::size_t quotes{0};
+  std::size_t newlines{0};
+};
+
+// Quotes and newlines in s, in one pass: byte compares summed in 8-bit lanes over blocks of at most
+// 255 rows of 64 bytes (vectorized), then added up.
+byte_counts count_quotes_and_newlines(std::string_view s) noexcept {
+  constexpr std::size_t lanes = 64;
+  constexpr std::size_t block = lanes * 255;
+  byte_counts c;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  std::size_t n = s.size();
+  while (n >= lanes) {
+    const std::size_t len = std::min(block, n - n % lanes);
+    std::array<std::uint8_t, lanes> q{};
+    std::array<std::uint8_t, lanes> nl{};
+    for (std::size_t at = 0; at < len; at += lanes) {
+      for (std::size_t j = 0; j < lanes; ++j) {
+        q[j] = static_cast<std::uint8_t>(q[j] + (p[at + j] == '"'));
+        nl[j] = static_cast<std::uint8_t>(nl[j] + (p[at + j] == '\n'));
       }
     }
-    i = j;
+    for (std::size_t j = 0; j < lanes; ++j) {
+      c.quotes += q[j];
+      c.newlines += nl[j];
+    }
+    p += len;
+    n -= len;
   }
-  return false;
+  for (; n > 0; --n, ++p) {
+    c.quotes += *p == '"';
+    c.newlines += *p == '\n';
+  }
+  return c;
 }
 
-// Offsets just after a newline outside quotes, at or after equal shares of [begin, text end). A
-// newline is outside quotes when an even number of quotes precede it since begin, a record boundary:
-// begin is one and doubled quotes count twice. (In a malformed file the parity can be wrong; then a
-// part sees broken quoting at its end and reports it, and the caller checks the whole file again in
-// one piece.)
-std::vector<std::size_t> detail::cut_points(std::string_view text, std::size_t begin, std::size_t parts) {
-  std::vector<std::size_t> cuts{begin};
-  bool in_quotes = false;
-  std::size_t scanned = begin;
-  for (std::size_t k = 1; k < parts; ++k) {
-    const std::size_t target = std::max(begin + (text.size() - begin) * k / parts, cuts.back());
-    in_quotes ^= (std::count(text.begin() + static_cast<std::ptrdiff_t>(scanned),
-                             text.begin() + static_cast<std::ptrdiff_t>(target), '"') % 2) != 0;
-    std::size_t i = target;
-    for (; i < text.size(); ++i) {
-      if (text[i] == '"') in_quotes = !in_quotes;
-      else if (text[i] == '\n' && !in_quotes) break;
-    }
-    if (i + 1 >= text.size()) break;  // no boundary left: fewer parts
-    cuts.push_back(i + 1);
-    scanned = i + 1;
+}  // namespace
+
+detail::key_hash_set::key_hash_set(std::size_t max_keys) {
+  std::size_t size = 1024;
+  while (size < 2 * max_keys) size *= 2;
+  slots_ = std::make_unique<std::atomic<std::uint64_t>[]>(size);  // zeroed: empty
+  mask_ = size - 1;
+}
+
+std::uint64_t detail::key_hash_set::hash(std::string_view key) noexcept {
+  const std::uint64_t h = std::hash<std::string_view>{}(key);
+  return h == 0 ? 1 : h;  // 0 marks an empty slot
+}
+
+void detail::key_hash_set::prefetch(std::uint64_t hash) const noexcept {
+  __builtin_prefetch(&slots_[slot_of(hash)], 1);
+}
+
+bool detail::key_hash_set::insert(std::uint64_t hash) noexcept {
+  // Relaxed: a slot's value is all that is shared, and the caller reads the outcome after joining.
+  for (std::size_t i = slot_of(hash);; i = (i + 1) & mask_) {
+    std::uint64_t seen = slots_[i].load(std::memory_order_relaxed);
+    if (seen == 0 && slots_[i].compare_exchange_strong(seen, hash, std::memory_order_relaxed)) return true;
+    if (seen == hash) return false;  // (after a lost race, seen is the other thread's hash)
   }
-  cuts.push_back(text.size());
-  return cuts;
+}
+
+// Cuts just after a newline outside quotes, at or after equal shares of [begin, text end). A newline
+// is outside quotes when an even number of quotes precede it since begin, a record boundary: begin is
+// one and doubled quotes count twice. The counts of each share are taken in parallel; the parity and
+// line at each share's start follow from the counts before it. (In a malformed file the parity can be
+// wrong; then a part sees broken quoting at its end and reports it, and the caller checks the whole
+// file again in one piece.)
+detail::part_plan detail::plan_parts(std::string_view text, std::size_t begin, std::size_t first_line, std::size_t parts,
+                                     std::size_t threads) {
+  parts = std::max<std::size_t>(parts, 1);
+  const std::size_t size = text.size();
+  const auto share_start = [&](std::size_t k) { return begin + (size - begin) * k / parts; };
+  std::vector<byte_counts> counts(parts);
+  for_each_claimed(parts, threads, [&](std::size_t k) {
+    counts[k] = count_quotes_and_newlines(text.substr(share_start(k), share_start(k + 1) - share_start(k)));
+  });
+  part_plan plan;
+  plan.cuts.push_back(begin);
+  plan.first_lines.push_back(first_line);
+  std::size_t quotes_before = 0;    // in [begin, share_start(k))
+  std::size_t newlines_before = 0;  // the same
+  for (std::size_t k = 1; k < parts; ++k) {
+    quotes_before += counts[k - 1].quotes;
+    newlines_before += counts[k - 1].newlines;
+    const std::size_t target = share_start(k);
+    if (target < plan.cuts.back()) continue;  // inside a record that began before the last cut
+    bool in_quotes = quotes_before % 2 != 0;
+    std::size_t newlines = 0;  // in [target, i]
+    std::size_t i = target;
+    for (; i < size; ++i) {
+      if (text[i] == '"') {
+        in_quotes = !in_quotes;
+      } else if (text[i] == '\n') {
+        ++newlines;
+        if (!in_quotes) break;
+      }
+    }
+    if (i + 1 >= size) break;  // no boundary left: fewer parts
+    plan.cuts.push_back(i + 1);
+    plan.first_lines.push_back(first_line + newlines_before + newlines);
+  }
+  plan.cuts.push_back(size);
+  for (const auto& c : counts) plan.newlines += c.newlines;
+  return plan;
 }
 
 namespace {
@@ -193,21 +256,25 @@ public:
 
   // false at the first row with a problem (or when another part found one).
   // ascii: the part's text has no byte above 0x7F, so every cell is valid UTF-8.
-  bool check(csv_reader& reader, bool ascii, const encoded_offering_sink& sink, detail::key_log& keys,
+  bool check(csv_reader& reader, bool ascii, const encoded_offering_sink& sink, detail::key_hash_set& keys,
              std::size_t& rows, const std::atomic<bool>& stop) {
     ascii_ = ascii;
     csv_row record;
+    std::optional<std::uint64_t> pending_key;  // inserted a row later, its slot prefetched meanwhile
     for (;;) {
       auto more = reader.next(record);
       if (!more) return false;
-      if (!*more) return true;
+      if (!*more) return !pending_key || keys.insert(*pending_key);
       if ((rows++ & 255) == 0 && stop.load(std::memory_order_relaxed)) return false;
       if (!check_row(record)) return false;
       const std::string_view provider = fields_.string_value(*provider_id_);
       const std::string_view offering = fields_.string_value(*offering_id_);
       if (!offering.empty() && !provider.empty()) {
         detail::make_upsert_key(key_, provider, offering);
-        keys.add(key_);
+        const std::uint64_t h = detail::key_hash_set::hash(key_);
+        keys.prefetch(h);
+        if (pending_key && !keys.insert(*pending_key)) return false;  // repeated (the exact check names both lines)
+        pending_key = h;
       }
       encode();
       sink(record.line, provider, bytes_);
@@ -362,7 +429,6 @@ bool all_ascii(std::string_view text) {
 struct part_result {
   bool clean{false};
   std::size_t rows{0};
-  detail::key_log keys{0};
 };
 
 }  // namespace
@@ -380,49 +446,26 @@ std::optional<offering_import_plan> check_clean_offering_import(std::string_view
   for (const column& c : columns) {
     if (c.field != nullptr && !encodable(*c.field)) return std::nullopt;
   }
-  const auto cuts = detail::cut_points(csv_text, header_reader.position(), sinks.size());
+  const auto parts_plan =
+      detail::plan_parts(csv_text, header_reader.position(), header_reader.line(), sinks.size(), threads);
+  const auto& cuts = parts_plan.cuts;
   const std::size_t parts = cuts.size() - 1;
 
   std::vector<part_result> results(parts);
+  detail::key_hash_set keys(parts_plan.newlines + 1);  // no more rows than lines
   std::atomic<bool> stop{false};  // a part found a problem: the others need not go on
-  const auto check_part = [&](std::size_t k, std::size_t line) {
-    csv_reader reader(csv_text.substr(0, cuts[k + 1]), cuts[k], line);
+  for_each_claimed(parts, threads, [&](std::size_t k) {
+    csv_reader reader(csv_text.substr(0, cuts[k + 1]), cuts[k], parts_plan.first_lines[k]);
     part_result& r = results[k];
-    r.keys = detail::key_log((cuts[k + 1] - cuts[k]) / 64);
     part_checker checker(columns, options);
-    r.clean = checker.check(reader, all_ascii(csv_text.substr(cuts[k], cuts[k + 1] - cuts[k])), sinks[k], r.keys, r.rows,
+    r.clean = checker.check(reader, all_ascii(csv_text.substr(cuts[k], cuts[k + 1] - cuts[k])), sinks[k], keys, r.rows,
                             stop);
     if (!r.clean) stop = true;
-    r.keys.sort();
-  };
-  // Parts are claimed in order by `threads` workers (this thread is one): with more parts than
-  // workers, a worker slowed down (another process on its core) takes fewer of them.
-  std::vector<std::size_t> first_lines{header_reader.line()};
-  for (std::size_t k = 1; k < parts; ++k) {
-    first_lines.push_back(first_lines.back() + static_cast<std::size_t>(std::count(
-                                                   csv_text.begin() + static_cast<std::ptrdiff_t>(cuts[k - 1]),
-                                                   csv_text.begin() + static_cast<std::ptrdiff_t>(cuts[k]), '\n')));
-  }
-  std::atomic<std::size_t> next_part{0};
-  const auto work = [&] {
-    for (std::size_t k; (k = next_part.fetch_add(1)) < parts;) check_part(k, first_lines[k]);
-  };
-  {
-    const std::size_t workers = std::clamp<std::size_t>(threads, 1, parts);
-    std::vector<std::future<void>> others;
-    for (std::size_t w = 1; w < workers; ++w) others.push_back(std::async(std::launch::async, work));
-    work();
-    for (auto& f : others) f.get();  // rethrows what a part threw
-  }
-
+  });
   for (const auto& r : results) {
     if (!r.clean) return std::nullopt;
     plan.rows += r.rows;
   }
-  // A repeated key is an error on its later line: the single-thread check names both lines.
-  std::vector<detail::key_log> logs;
-  for (auto& r : results) logs.push_back(std::move(r.keys));
-  if (detail::key_log::any_repeated(logs)) return std::nullopt;
   return plan;
 }
 
