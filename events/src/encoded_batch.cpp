@@ -83,8 +83,7 @@ result<void> encoded_batch::add(const event_metadata& metadata, int payload_fiel
   *w++ = 0x0a;  // field 1 (event_id), length-delimited: always 36 bytes
   *w++ = static_cast<char>(id_size);
   char* const id = w;
-  if (occurred_at_given) write_new_event_id(std::span<char, id_size>(id, id_size));
-  else write_new_event_id(std::span<char, id_size>(id, id_size), occurred_at);
+  write_new_event_id(std::span<char, id_size>(id, id_size), occurred_at);
   w += id_size;
   const std::string_view event_id(id, id_size);
   // occurred_at, a message, written even when empty: google.protobuf.Timestamp seconds = 1, nanos = 2

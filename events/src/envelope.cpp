@@ -1,5 +1,6 @@
 #include "fleetledger/events/envelope.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -83,8 +84,9 @@ const std::unordered_map<int, route_entry>& route_table() {
 // over a large skip list, and finds most SSTs out of range when it looks a new id up.
 void write_event_id(char* text, std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) {
   auto& prng = thread_prng();
-  const auto ms = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+  // Before 1970 (an event dated so by its producer), the id's time is 0.
+  const auto ms = static_cast<std::uint64_t>(std::max<std::int64_t>(
+      0, std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count()));
   const std::uint64_t hi = (ms << 16) | 0x7000ULL | (prng() & 0x0fffULL);      // unix_ts_ms, version 7, rand_a
   const std::uint64_t lo = (prng() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10xx, rand_b
   // 8-4-4-4-12: each word's 16 nibbles, high first, with the dashes at fixed places (unrolled: a

@@ -3,6 +3,8 @@
 // batch grows past its blocks.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -78,6 +80,13 @@ TEST_CASE("encoded batch writes a payload encoded by the caller as add() writes 
     CHECK(batch[0].topic == fe::offering_topic);
     CHECK(batch[0].key == "acme");
     CHECK(batch[0].type == "OfferingPublished");
+    // A version-7 id whose time is the event's (0 before 1970): its first 12 hex digits.
+    const auto ms = std::max<std::int64_t>(
+        0, std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
+    char prefix[16];
+    std::snprintf(prefix, sizeof prefix, "%012llx", static_cast<unsigned long long>(ms));
+    CHECK(std::string(batch[0].event_id.substr(0, 8)) + std::string(batch[0].event_id.substr(9, 4)) == prefix);
+    CHECK(batch[0].event_id[14] == '7');
   };
   const auto now = std::chrono::system_clock::now();
   check_same_as_add({.producer = "fleetctl"}, now);

@@ -1,5 +1,6 @@
 // fleetctl offerings import FILE.csv [--skip-invalid] [--provider ID]; fleetctl offerings template TYPE.
 #include <algorithm>
+#include <chrono>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -62,6 +63,8 @@ pc::offering_import_plan check_and_encode(std::string_view text, const pc::offer
     parts[k].lines.push_back(line);
   };
   const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+  // Every event of one import occurs when it is checked: one clock read, not one per row.
+  const auto occurred_at = std::chrono::system_clock::now();
   std::optional<pc::offering_import_plan> plan;
   if (text.size() >= parallel_check_bytes) {
     // Large files: rows arrive as wire bytes; the batch writes the envelope around them. Four parts
@@ -72,7 +75,7 @@ pc::offering_import_plan check_and_encode(std::string_view text, const pc::offer
     for (std::size_t k = 0; k < part_count; ++k) {
       sinks.push_back([&, k](std::size_t line, std::string_view provider_id, std::string_view offering) {
         keep(k, line, out.batches[k].add(metadata, fleetledger::v1::Envelope::kOfferingPublishedFieldNumber,
-                                         provider_id, offering));
+                                         provider_id, offering, occurred_at));
       });
     }
     plan = pc::check_clean_offering_import(text, options, sinks, threads);
@@ -81,7 +84,7 @@ pc::offering_import_plan check_and_encode(std::string_view text, const pc::offer
     reset(1);
     plan = pc::check_offering_import(text, options, [&](std::size_t line, fleetledger::v1::OfferingPublished& offering) {
       part& p = parts[0];
-      events::fill_envelope(p.env, metadata);
+      events::fill_envelope(p.env, metadata, occurred_at);
       p.env.mutable_offering_published()->Swap(&offering);  // the importer clears and reuses what it gets back
       keep(0, line, out.batches[0].add(p.env));
     });

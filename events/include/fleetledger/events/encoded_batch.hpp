@@ -43,8 +43,9 @@ public:
   // set them (a new event id, occurred_at, the metadata) and as protobuf serializes them (fields in
   // number order, empty strings left out; every payload's number is above theirs), so the record's
   // value is byte for byte what add() writes for that envelope. errc::invalid_argument when the
-  // payload has no route or the key is empty (nothing is appended). Without occurred_at the event
-  // occurs now, and the event id carries that same time (one clock read per event, not two).
+  // payload has no route or the key is empty (nothing is appended). The event occurs at occurred_at
+  // (default: now) and its id carries that time: a bulk producer that reads the clock once for all
+  // its events (an import happens at one time) saves a clock read per event, 3% of an import's check.
   [[nodiscard]] result<void> add(const event_metadata& metadata, int payload_field, std::string_view key,
                                  std::string_view payload,
                                  std::optional<std::chrono::system_clock::time_point> occurred_at = std::nullopt);
