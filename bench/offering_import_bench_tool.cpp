@@ -3,12 +3,16 @@
 //   offering_import_bench_tool encode FILE.csv OUT      the same rows as the records fleetctl would publish
 //                                                       (key = provider_id, value = encoded Envelope),
 //                                                       framed for `kcat -P -K '|K|' -D '@@FLREC@@#'`
-//   offering_import_bench_tool check FILE.csv [REPEATS] the fast check of a clean file on this thread alone,
-//                                                       each row encoded into an encoded_batch as fleetctl
-//                                                       does: milliseconds (wall and thread CPU) per run,
-//                                                       best and median of REPEATS (default 15); a
+//   offering_import_bench_tool check FILE.csv [REPEATS [THREADS]]
+//                                                       the fast check of a clean file, each row encoded
+//                                                       into an encoded_batch as fleetctl does: on this
+//                                                       thread alone (THREADS 1, the default), in
+//                                                       milliseconds of wall and thread CPU per run, a
 //                                                       measure of the check's cost that another
-//                                                       process's load on the machine disturbs less
+//                                                       process's load on the machine disturbs less; or
+//                                                       in 4 parts per thread on THREADS threads as
+//                                                       fleetctl cuts it (wall only); best and median of
+//                                                       REPEATS (default 15)
 //   offering_import_bench_tool publish BROKERS RECORDS QUEUED
 //                                                       publishes the pre-encoded records (encode's OUT)
 //                                                       through events::publisher::publish_all with
@@ -20,6 +24,7 @@
 // Encoding uses the producer library (plan_offering_import) and the codec, so kcat publishes exactly
 // the bytes fleetctl publishes, minus the work fleetctl does (parse, validate, encode).
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -95,38 +100,50 @@ double thread_cpu_ms() {
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
-int check(const std::string& csv_path, int repeats) {
+int check(const std::string& csv_path, int repeats, std::size_t threads) {
   std::ifstream in(csv_path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string text = ss.str();
   const fleetledger::events::event_metadata metadata{.producer = "fleetctl"};
+  const std::size_t parts = threads == 1 ? 1 : 4 * threads;  // as fleetctl's check_and_encode
   std::vector<double> wall;
   std::vector<double> cpu;
   for (int r = 0; r < repeats; ++r) {
     const auto t0 = std::chrono::steady_clock::now();
     const double c0 = thread_cpu_ms();
-    fleetledger::events::encoded_batch batch;
-    batch.reserve(text.size() / 64 + 16);
-    std::size_t failed = 0;
-    const std::vector<fleetledger::producers::encoded_offering_sink> sinks{
-        [&](std::size_t, std::string_view provider_id, std::string_view offering) {
-          if (!batch.add(metadata, fleetledger::v1::Envelope::kOfferingPublishedFieldNumber, provider_id, offering)) {
-            ++failed;
-          }
-        }};
-    const auto plan = fleetledger::producers::check_clean_offering_import(text, {}, sinks, 1);
+    std::vector<fleetledger::events::encoded_batch> batches(parts);
+    for (auto& b : batches) b.reserve(text.size() / parts / 64 + 16);
+    std::atomic<std::size_t> failed{0};
+    const auto occurred_at = std::chrono::system_clock::now();  // one per import, as fleetctl
+    std::vector<fleetledger::producers::encoded_offering_sink> sinks;
+    for (std::size_t k = 0; k < parts; ++k) {
+      sinks.push_back([&, k](std::size_t, std::string_view provider_id, std::string_view offering) {
+        if (!batches[k].add(metadata, fleetledger::v1::Envelope::kOfferingPublishedFieldNumber, provider_id, offering,
+                            occurred_at)) {
+          ++failed;
+        }
+      });
+    }
+    const auto plan = fleetledger::producers::check_clean_offering_import(text, {}, sinks, threads);
     cpu.push_back(thread_cpu_ms() - c0);
     wall.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-    if (!plan || failed != 0 || batch.size() != plan->rows) {
+    std::size_t encoded = 0;
+    for (const auto& b : batches) encoded += b.size();
+    if (!plan || failed != 0 || encoded != plan->rows) {
       std::cerr << "check: the file is not clean (or a row could not be encoded)\n";
       return 1;
     }
   }
   std::sort(wall.begin(), wall.end());
   std::sort(cpu.begin(), cpu.end());
-  std::printf("check wall_ms best=%.1f median=%.1f cpu_ms best=%.1f median=%.1f (%d runs)\n", wall.front(),
-              wall[wall.size() / 2], cpu.front(), cpu[cpu.size() / 2], repeats);
+  if (threads == 1) {
+    std::printf("check wall_ms best=%.1f median=%.1f cpu_ms best=%.1f median=%.1f (%d runs)\n", wall.front(),
+                wall[wall.size() / 2], cpu.front(), cpu[cpu.size() / 2], repeats);
+  } else {
+    std::printf("check threads=%zu wall_ms best=%.1f median=%.1f (%d runs)\n", threads, wall.front(),
+                wall[wall.size() / 2], repeats);
+  }
   return 0;
 }
 
@@ -162,6 +179,7 @@ int publish(const std::string& brokers, const std::string& records_path, int que
   cfg.client.client_id = "fleetctl";
   cfg.client.extra.emplace_back("log_level", "0");
   cfg.max_queued_messages = queued;
+  cfg.linger = std::chrono::milliseconds(0);
   auto pub = fleetledger::events::publisher::create(cfg);
   if (!pub) {
     std::cerr << "publish: " << pub.err().message << "\n";
@@ -189,9 +207,17 @@ int publish(const std::string& brokers, const std::string& records_path, int que
 int main(int argc, char** argv) {
   if (argc == 4 && std::string(argv[1]) == "generate") return generate(std::atol(argv[2]), argv[3]);
   if (argc == 4 && std::string(argv[1]) == "encode") return encode(argv[2], argv[3]);
-  if ((argc == 3 || argc == 4) && std::string(argv[1]) == "check") return check(argv[2], argc == 4 ? std::atoi(argv[3]) : 15);
+  if (argc >= 3 && argc <= 5 && std::string(argv[1]) == "check") {
+    const int repeats = argc >= 4 ? std::atoi(argv[3]) : 15;
+    const long threads = argc == 5 ? std::atol(argv[4]) : 1;
+    if (repeats < 1 || threads < 1 || threads > 64) {
+      std::cerr << "check: REPEATS must be at least 1 and THREADS 1-64\n";
+      return 2;
+    }
+    return check(argv[2], repeats, static_cast<std::size_t>(threads));
+  }
   if (argc == 5 && std::string(argv[1]) == "publish") return publish(argv[2], argv[3], std::atoi(argv[4]));
-  std::cerr << "usage: offering_import_bench_tool generate ROWS FILE.csv | encode FILE.csv OUT | check FILE.csv [REPEATS]"
-               " | publish BROKERS RECORDS QUEUED\n";
+  std::cerr << "usage: offering_import_bench_tool generate ROWS FILE.csv | encode FILE.csv OUT | check FILE.csv [REPEATS"
+               " [THREADS]] | publish BROKERS RECORDS QUEUED\n";
   return 2;
 }
