@@ -1,5 +1,7 @@
 #include "fleetledger/broker/mock_cluster.hpp"
 
+#include <utility>
+
 #include "fleetledger/broker/listen_override.hpp"
 #include "fleetledger/events/log.hpp"
 
@@ -27,9 +29,14 @@ events::result<mock_cluster> mock_cluster::start(const broker_config& config) {
   char err[512];
   kafka_conf_ptr conf(rd_kafka_conf_new());
   route_logs(conf.get());
-  if (rd_kafka_conf_set(conf.get(), "client.id", "fleetledger-broker-mock", err, sizeof err) !=
-      RD_KAFKA_CONF_OK) {
-    return make_error(errc::internal, std::string("mock owner config: ") + err);
+  // The mock's connections take their socket options from its owner: TCP_NODELAY, as Kafka's own
+  // brokers set it. With Nagle on, a response written while the previous one was unacknowledged
+  // waited for the client's delayed ACK: 40 ms at the end of a bulk publish (the client has nothing
+  // more to send that the ACK could ride on), in 1 of 8 to 3 of 8 imports of 100,000 rows.
+  for (const auto& [k, v] : {std::pair{"client.id", "fleetledger-broker-mock"}, std::pair{"socket.nagle.disable", "true"}}) {
+    if (rd_kafka_conf_set(conf.get(), k, v, err, sizeof err) != RD_KAFKA_CONF_OK) {
+      return make_error(errc::internal, std::string("mock owner config: ") + err);
+    }
   }
   // The mock cluster needs an rd_kafka_t to own it; this producer never produces anything.
   kafka_handle_ptr owner(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), err, sizeof err));
