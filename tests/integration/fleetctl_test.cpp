@@ -432,15 +432,16 @@ TEST_CASE("fleetctl offerings import publishes a mixed file and nothing for a fi
 
 TEST_CASE("fleetctl offerings import of a large file publishes nothing when only its last rows are bad") {
   // Over a megabyte, so the file is checked in parts on several threads: a problem near the end
-  // (or a key repeated across parts) must still stop every row from being published.
+  // (or a key repeated across parts) must still stop every row from being published. Over 4 MiB, so
+  // it is also read in two halves at once.
   ft::temp_dir dir("fleetctl-csv-large");
   std::string csv = "offering_id,provider_id,product_type,gpu_model,gpu_count,offer_name,description\n";
-  constexpr int rows = 12'000;
+  constexpr int rows = 48'000;
   for (int i = 0; i < rows; ++i) {
     csv += "o-" + std::to_string(i) + ",p-" + std::to_string(i % 13) + (i % 2 == 0 ? ",gpu,A100,2," : ",compute,,,") +
            "\"Offer " + std::to_string(i) + ", large\",\"a description long enough to make the file big\"\n";
   }
-  REQUIRE(csv.size() > 1024 * 1024);
+  REQUIRE(csv.size() > 4 * 1024 * 1024);
   const std::size_t last_line = rows + 2;
 
   write_file(dir.file("late-error.csv"), csv + "late,p-1,gpu,,2,x,y\n");

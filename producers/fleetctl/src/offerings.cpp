@@ -1,6 +1,7 @@
 // fleetctl offerings import FILE.csv [--skip-invalid] [--provider ID]; fleetctl offerings template TYPE.
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -122,16 +123,22 @@ int run_import(const std::vector<std::string>& args) {
     if (auto r = pc::validate_id(options.default_provider_id); !r) throw fatal{exit_bad_input, "--provider: " + r.err().message};
   }
   const bool skip_invalid = cl.enabled("skip-invalid");
-  // The producer connects (bootstrap, metadata, producer id) in its own threads while the file is
-  // read and checked; nothing is sent before the whole file has been checked. A config error is
-  // reported only if there is something to publish, as before.
-  std::optional<events::publisher> publisher;
-  std::string publisher_error;
-  try {
-    publisher.emplace(make_publisher(g));
-  } catch (const fatal& f) {
-    publisher_error = f.message;
-  }
+  // The producer is created (librdkafka's threads: 1.5 ms) on another thread and connects (bootstrap,
+  // metadata, producer id) in its own while the file is read and checked; nothing is sent before the
+  // whole file has been checked. A config error is reported only if there is something to publish.
+  struct made_publisher {
+    std::optional<events::publisher> publisher;
+    std::string error;
+  };
+  auto publisher_ready = std::async(std::launch::async, [&g] {
+    made_publisher out;
+    try {
+      out.publisher.emplace(make_publisher(g));
+    } catch (const fatal& f) {
+      out.error = f.message;
+    }
+    return out;
+  });
   const input_buffer input = input_buffer::read(cl.args()[0], "offerings import", max_csv_bytes);
   const std::string_view text = input.view();
 
@@ -171,8 +178,10 @@ int run_import(const std::vector<std::string>& args) {
   std::string first_failure = rows.unencodable.empty() ? "" : rows.unencodable.front().second;
   std::size_t first_failed_line = rows.unencodable.empty() ? 0 : rows.unencodable.front().first;
   events::bulk_outcome outcome;
+  made_publisher made = publisher_ready.get();
+  auto& publisher = made.publisher;
   if (!rows.lines.empty()) {
-    if (!publisher) throw fatal{exit_bad_input, publisher_error};
+    if (!publisher) throw fatal{exit_bad_input, made.error};
     outcome = publisher->publish_all(rows.batches);
     for (const auto& [i, e] : outcome.errors) {
       if (failed++ == 0 || rows.lines[i] < first_failed_line) {
