@@ -83,7 +83,7 @@ public:
   // Brings the slot of a hash into the cache, for an insert a row later: the table is larger than
   // the cache, and a miss per row waited for cost more than sorting the keys did.
   void prefetch(std::uint64_t hash) const noexcept;
-  // false when the hash is already in the set.
+  // false when the hash is already in the set (or the set is full).
   [[nodiscard]] bool insert(std::uint64_t hash) noexcept;
 
 private:

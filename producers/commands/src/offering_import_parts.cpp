@@ -97,11 +97,13 @@ void detail::key_hash_set::prefetch(std::uint64_t hash) const noexcept {
 
 bool detail::key_hash_set::insert(std::uint64_t hash) noexcept {
   // Relaxed: a slot's value is all that is shared, and the caller reads the outcome after joining.
-  for (std::size_t i = slot_of(hash);; i = (i + 1) & mask_) {
+  std::size_t i = slot_of(hash);
+  for (std::size_t probes = 0; probes <= mask_; ++probes, i = (i + 1) & mask_) {
     std::uint64_t seen = slots_[i].load(std::memory_order_relaxed);
     if (seen == 0 && slots_[i].compare_exchange_strong(seen, hash, std::memory_order_relaxed)) return true;
     if (seen == hash) return false;  // (after a lost race, seen is the other thread's hash)
   }
+  return false;  // full (more keys than it was made for): the exact check decides
 }
 
 // Cuts just after a newline outside quotes, at or after equal shares of [begin, text end). A newline
