@@ -2,6 +2,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "fleetledger/events/offering_rules.hpp"
@@ -224,6 +227,28 @@ struct collected {
   std::vector<std::string> bytes;
 };
 
+// One sink per part, each collecting its part's rows into got[k].
+std::vector<fp::encoded_offering_sink> collecting_sinks(std::vector<collected>& got) {
+  std::vector<fp::encoded_offering_sink> sinks;
+  for (std::size_t k = 0; k < got.size(); ++k) {
+    sinks.push_back([&got, k](std::size_t line, std::string_view, std::string_view bytes) {
+      got[k].lines.push_back(line);
+      got[k].bytes.emplace_back(bytes);
+    });
+  }
+  return sinks;
+}
+
+// The rows of every part, part after part (the file's order).
+collected in_file_order(const std::vector<collected>& parts) {
+  collected all;
+  for (const auto& g : parts) {
+    all.lines.insert(all.lines.end(), g.lines.begin(), g.lines.end());
+    all.bytes.insert(all.bytes.end(), g.bytes.begin(), g.bytes.end());
+  }
+  return all;
+}
+
 // Runs the parallel check with `parts` sinks; the rows of all parts in part order.
 std::optional<fp::offering_import_plan> check_in_parts(const std::string& csv, std::size_t parts, collected& all) {
   std::vector<collected> got(parts);
@@ -238,10 +263,7 @@ std::optional<fp::offering_import_plan> check_in_parts(const std::string& csv, s
     });
   }
   auto plan = fp::check_clean_offering_import(csv, {}, sinks, 2);
-  for (const auto& g : got) {
-    all.lines.insert(all.lines.end(), g.lines.begin(), g.lines.end());
-    all.bytes.insert(all.bytes.end(), g.bytes.begin(), g.bytes.end());
-  }
+  all = in_file_order(got);
   return plan;
 }
 }  // namespace
@@ -389,22 +411,12 @@ TEST_CASE("offering import in parts writes the bytes protobuf writes for every c
   for (const std::size_t parts : {1, 2, 3}) {
     INFO("parts " << parts);
     std::vector<collected> got(parts);
-    std::vector<fp::encoded_offering_sink> sinks;
-    for (std::size_t k = 0; k < parts; ++k) {
-      sinks.push_back([&got, k](std::size_t line, std::string_view, std::string_view bytes) {
-        got[k].lines.push_back(line);
-        got[k].bytes.emplace_back(bytes);
-      });
-    }
+    const auto sinks = collecting_sinks(got);
     const auto plan = fp::check_clean_offering_import(csv, options, sinks, parts == 3 ? 2 : parts);
     REQUIRE(plan.has_value());
     CHECK(plan->rows == single.rows);
     CHECK(plan->unknown_columns == single.unknown_columns);
-    collected all;
-    for (const auto& g : got) {
-      all.lines.insert(all.lines.end(), g.lines.begin(), g.lines.end());
-      all.bytes.insert(all.bytes.end(), g.bytes.begin(), g.bytes.end());
-    }
+    const collected all = in_file_order(got);
     CHECK(all.lines == one.lines);
     REQUIRE(all.bytes.size() == one.bytes.size());
     for (std::size_t i = 0; i < all.bytes.size(); ++i) {
@@ -432,4 +444,41 @@ TEST_CASE("offering import in parts gives no plan for any row the single-thread 
     collected ignored;
     CHECK_FALSE(check_in_parts(csv, 1, ignored).has_value());
   }
+}
+
+TEST_CASE("offering import in parts agrees with the exact check on every fuzzer seed") {
+  // tests/fuzz/offering_csv_fuzzer.cpp's property on its seed corpus: the first byte picks the parts,
+  // the threads and the default provider; when the fast check gives a plan, it is the exact check's.
+  std::size_t seeds = 0;
+  std::size_t planned = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(FLEETLEDGER_OFFERING_CSV_CORPUS)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (data.empty()) continue;
+    INFO("seed " << entry.path().filename().string());
+    ++seeds;
+    const auto knobs = static_cast<unsigned char>(data[0]);
+    const std::string csv = data.substr(1);
+    fp::offering_import_options options;
+    if ((knobs & 0x10) != 0) options.default_provider_id = "fuzz-provider";
+    collected exact;
+    const auto plan = fp::check_offering_import(csv, options, [&](std::size_t line, fleetledger::v1::OfferingPublished& o) {
+      exact.lines.push_back(line);
+      exact.bytes.push_back(o.SerializeAsString());
+    });
+    const std::size_t parts = 1 + (knobs & 0x07);
+    std::vector<collected> got(parts);
+    const auto sinks = collecting_sinks(got);
+    const auto fast = fp::check_clean_offering_import(csv, options, sinks, (knobs & 0x08) != 0 ? 2 : 1);
+    if (!fast) continue;
+    ++planned;
+    CHECK_FALSE(plan.file_error);
+    CHECK(plan.errors.empty());
+    CHECK(fast->rows == plan.rows);
+    const collected all = in_file_order(got);
+    CHECK(all.lines == exact.lines);
+    CHECK(all.bytes == exact.bytes);
+  }
+  CHECK(seeds >= 10);
+  CHECK(planned >= 4);  // the clean seeds take the fast path
 }
