@@ -69,7 +69,8 @@ result<void> encoded_batch::add(const event_metadata& metadata, int payload_fiel
   }
   // Envelope fields 1-6 (envelope.proto), then the payload's tag and length, written in place after
   // the key with room for the longest head; what is not used is given back.
-  const auto occurred_at = occurred_at_given.value_or(std::chrono::system_clock::now());
+  // Not value_or(now()): that reads the clock even when the caller gave the time.
+  const auto occurred_at = occurred_at_given ? *occurred_at_given : std::chrono::system_clock::now();
   const std::string_view correlation_id = metadata.correlation_id;  // empty: the event id
   constexpr std::size_t id_size = 36;
   const std::size_t head_bound = (2 + id_size) + (2 + 17) + (15 + metadata.producer.size()) +
