@@ -3,18 +3,18 @@
 # (parse, validate, encode, publish with acks=all + idempotence, wait for every ack) against
 # `kcat -P` publishing the same number of pre-encoded records (same keys and values) to the same dev
 # broker. Prints rows/s for both and `RATIO offering_import_vs_kcat=<fleetctl rate / kcat rate>`
-# (target >= 0.8). Each side runs RUNS times (default 3); the best run of each counts (shared machine).
+# (target >= 0.8). Each side runs RUNS times (default 5); the best run of each counts (shared machine).
 # Also times the import's publish phase alone (`offering_import_bench_tool publish`): the same
 # pre-encoded records through fleetctl's publisher with fleetctl's settings, already connected, no
 # CSV read or checked; the rest of an import's time is starting, reading and checking the file
 # (nothing may be published before the last row is checked).
-#   usage: bench/offering_import_bench.sh [BUILD_DIR]   (env ROWS=100000 RUNS=3)
+#   usage: bench/offering_import_bench.sh [BUILD_DIR]   (env ROWS=100000 RUNS=5)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
 bin="$build/bin"
 rows=${ROWS:-100000}
-runs=${RUNS:-3}
+runs=${RUNS:-5}
 for b in fleetctl fleetledger-broker offering_import_bench_tool; do
   [ -x "$bin/$b" ] || { echo "missing $bin/$b (cmake --build $build --target $b)" >&2; exit 1; }
 done
