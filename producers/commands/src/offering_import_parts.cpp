@@ -254,6 +254,9 @@ public:
       encoded_.push_back(e);
     }
     for (const column& c : columns) slot_of_column_.push_back(c.field == nullptr ? 0 : static_cast<std::size_t>(c.field->index()));
+    masked_ = encoded_.size() <= 64;
+    bit_of_slot_.assign(static_cast<std::size_t>(d_->field_count()), 0);
+    for (std::size_t k = 0; k < encoded_.size() && masked_; ++k) bit_of_slot_[encoded_[k].slot] = std::uint64_t{1} << k;
   }
 
   // false at the first row with a problem (or when another part found one).
@@ -298,6 +301,7 @@ private:
       if (!trim(record.fields[i]).empty()) return false;  // extra cells must be empty
     }
     for (const auto& e : encoded_) fields_.at(e.slot).set = false;
+    set_ = 0;
     for (std::size_t i = 0; i < columns_.size() && i < record.fields.size(); ++i) {
       const column& c = columns_[i];
       if (c.field == nullptr) continue;
@@ -315,10 +319,12 @@ private:
         s.value.text = product_type_;
       }
       s.set = true;
+      set_ |= bit_of_slot_[slot_of_column_[i]];
     }
     auto& provider = fields_.at(*provider_id_);
     if (!provider.set && !options_.default_provider_id.empty()) {
       provider.set = true;
+      set_ |= bit_of_slot_[static_cast<std::size_t>(provider_id_->index())];
       provider.value.text = options_.default_provider_id;
     }
     if (!events::validate(fields_).empty()) return false;
@@ -331,20 +337,33 @@ private:
   // without presence only when it is not zero or empty. Written through a pointer into a buffer
   // sized for the row first (std::string appends, each checking its capacity, cost 5% more
   // instructions).
+  // Calls f for each field of the row that is set, in number order. With the set fields as bits (a
+  // file has at most 64 known columns today), only those are visited: looping over every column and
+  // skipping the unset ones mispredicted a branch per column, as rows of different product types set
+  // different fields (a fifth of the row loop).
+  template <typename F>
+  void for_each_set(F&& f) {
+    if (masked_) {
+      for (std::uint64_t m = set_; m != 0; m &= m - 1) f(encoded_[static_cast<std::size_t>(std::countr_zero(m))]);
+      return;
+    }
+    for (const auto& e : encoded_) {
+      if (fields_.at(e.slot).set) f(e);
+    }
+  }
+
   void encode() {
     std::size_t bound = 0;  // per value: its tag, a length or number (at most 10 bytes), its bytes
-    for (const auto& e : encoded_) {
+    for_each_set([&](const encoded_field& e) {
       const auto& s = fields_.at(e.slot);
-      if (!s.set) continue;
       const std::size_t values = e.repeated ? s.value.text.size() + 1 : 1;  // a list has fewer items than bytes + 1
       bound += values * (e.tag.size() + 10) + s.value.text.size();  // a whole tag array each: see write_tag
-    }
+    });
     if (buffer_.size() < bound) buffer_.resize(std::max(bound, 2 * buffer_.size()));
     char* const begin = buffer_.data();
     char* at = begin;
-    for (const auto& e : encoded_) {
+    for_each_set([&](const encoded_field& e) {
       const auto& s = fields_.at(e.slot);
-      if (!s.set) continue;
       switch (e.type) {
         case pb::FieldDescriptor::TYPE_STRING:
         case pb::FieldDescriptor::TYPE_BYTES:
@@ -375,7 +394,7 @@ private:
           break;
         default: break;  // not reached: encodable() refused the file's columns of other types
       }
-    }
+    });
     bytes_ = std::string_view(begin, static_cast<std::size_t>(at - begin));
   }
 
@@ -411,6 +430,9 @@ private:
   const offering_import_options& options_;
   std::vector<encoded_field> encoded_;
   std::vector<std::size_t> slot_of_column_;  // a known column's field's slot in fields_
+  std::vector<std::uint64_t> bit_of_slot_;   // a field's bit in set_ (encoded_ order), by slot
+  bool masked_{false};                       // set_ is kept (no more than 64 fields to encode)
+  std::uint64_t set_{0};                     // the row's set fields
   row_fields fields_{*d_};
   std::string product_type_;  // the row's normalized product type
   std::string key_;
