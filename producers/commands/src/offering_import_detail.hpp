@@ -74,7 +74,7 @@ struct part_plan {
 // addressing, one compare-and-swap per row). It replaced sorting each part's keys and merging the
 // parts' logs, which took a tenth of the check (the merge on one thread). A hash already in the set
 // counts as a repeated key: the fast check stops and the exact check names both lines (or, for two
-// distinct keys with one hash, about one in 10^9 for a million rows, passes the file).
+// distinct keys with one hash, about once in 4 * 10^7 files of a million rows, passes the file).
 class key_hash_set {
 public:
   // Room for max_keys keys (at most half full).
