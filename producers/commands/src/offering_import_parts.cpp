@@ -254,9 +254,8 @@ public:
       encoded_.push_back(e);
     }
     for (const column& c : columns) slot_of_column_.push_back(c.field == nullptr ? 0 : static_cast<std::size_t>(c.field->index()));
-    masked_ = encoded_.size() <= 64;
     bit_of_slot_.assign(static_cast<std::size_t>(d_->field_count()), 0);
-    for (std::size_t k = 0; k < encoded_.size() && masked_; ++k) bit_of_slot_[encoded_[k].slot] = std::uint64_t{1} << k;
+    for (std::size_t k = 0; k < encoded_.size(); ++k) bit_of_slot_[encoded_[k].slot] = std::uint64_t{1} << k;
   }
 
   // false at the first row with a problem (or when another part found one).
@@ -333,25 +332,18 @@ private:
     return !(min_hours.set && max_hours.set && min_hours.value.integer > max_hours.value.integer);
   }
 
+  // Calls f for each field of the row that is set, in number order (bit k of set_ is encoded_[k]).
+  // Looping over every column and skipping the unset ones mispredicted a branch per column, as rows
+  // of different product types set different fields.
+  template <typename F>
+  void for_each_set(F&& f) const {
+    for (std::uint64_t m = set_; m != 0; m &= m - 1) f(encoded_[static_cast<std::size_t>(std::countr_zero(m))]);
+  }
+
   // The row's OfferingPublished in bytes_, fields in number order as protobuf serializes them; a field
   // without presence only when it is not zero or empty. Written through a pointer into a buffer
   // sized for the row first (std::string appends, each checking its capacity, cost 5% more
   // instructions).
-  // Calls f for each field of the row that is set, in number order. With the set fields as bits (a
-  // file has at most 64 known columns today), only those are visited: looping over every column and
-  // skipping the unset ones mispredicted a branch per column, as rows of different product types set
-  // different fields (a fifth of the row loop).
-  template <typename F>
-  void for_each_set(F&& f) {
-    if (masked_) {
-      for (std::uint64_t m = set_; m != 0; m &= m - 1) f(encoded_[static_cast<std::size_t>(std::countr_zero(m))]);
-      return;
-    }
-    for (const auto& e : encoded_) {
-      if (fields_.at(e.slot).set) f(e);
-    }
-  }
-
   void encode() {
     std::size_t bound = 0;  // per value: its tag, a length or number (at most 10 bytes), its bytes
     for_each_set([&](const encoded_field& e) {
@@ -430,9 +422,8 @@ private:
   const offering_import_options& options_;
   std::vector<encoded_field> encoded_;
   std::vector<std::size_t> slot_of_column_;  // a known column's field's slot in fields_
-  std::vector<std::uint64_t> bit_of_slot_;   // a field's bit in set_ (encoded_ order), by slot
-  bool masked_{false};                       // set_ is kept (no more than 64 fields to encode)
-  std::uint64_t set_{0};                     // the row's set fields
+  std::vector<std::uint64_t> bit_of_slot_;  // a field's bit in set_ (encoded_ order), by slot
+  std::uint64_t set_{0};                    // the row's set fields (a schema of up to 64 fields)
   row_fields fields_{*d_};
   std::string product_type_;  // the row's normalized product type
   std::string key_;
@@ -470,6 +461,9 @@ std::optional<offering_import_plan> check_clean_offering_import(std::string_view
   for (const column& c : columns) {
     if (c.field != nullptr && !encodable(*c.field)) return std::nullopt;
   }
+  // part_checker keeps a row's set fields as the bits of one word: a schema that outgrew it would send
+  // every file to the exact check (OfferingPublished has 60 fields).
+  if (fleetledger::v1::OfferingPublished::descriptor()->field_count() > 64) return std::nullopt;
   const auto parts_plan =
       detail::plan_parts(csv_text, header_reader.position(), header_reader.line(), sinks.size(), threads);
   const auto& cuts = parts_plan.cuts;
