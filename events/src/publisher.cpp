@@ -360,9 +360,8 @@ bulk_outcome publisher::publish_all(std::span<const encoded_batch> batches) {
   // in while librdkafka's broker thread, not this one, bounds the pace (100,000 slots are 2.4 MB).
   static_assert(std::is_trivially_destructible_v<delivery_slot> && alignof(delivery_slot) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
   const std::unique_ptr<std::byte[]> slot_storage(new std::byte[total * sizeof(delivery_slot)]);
-  const auto slot = [&](std::size_t k) -> delivery_slot& {
-    return *std::launder(reinterpret_cast<delivery_slot*>(slot_storage.get() + k * sizeof(delivery_slot)));
-  };
+  const auto slot_at = [&](std::size_t k) { return slot_storage.get() + k * sizeof(delivery_slot); };
+  const auto slot = [&](std::size_t k) -> delivery_slot& { return *std::launder(reinterpret_cast<delivery_slot*>(slot_at(k))); };
   std::vector<std::pair<std::size_t, error>> not_enqueued;  // index, why; ascending
   std::size_t i = 0;
   std::string_view last_topic;
@@ -377,8 +376,8 @@ bulk_outcome publisher::publish_all(std::span<const encoded_batch> batches) {
       const std::array<header_view, 3> headers{{{header_type.data(), r.type},
                                                 {header_event_id.data(), r.event_id},
                                                 {header_schema.data(), schema_name}}};
-      new (slot_storage.get() + i * sizeof(delivery_slot)) delivery_slot{&batch};
-      if (auto failed = state_->enqueue(slot(i), r.topic, last_rkt, r.key, r.value, headers)) {
+      delivery_slot& record_slot = *new (slot_at(i)) delivery_slot{&batch};
+      if (auto failed = state_->enqueue(record_slot, r.topic, last_rkt, r.key, r.value, headers)) {
         not_enqueued.emplace_back(i, std::move(*failed));
       }
       if (i % 64 == 63) rd_kafka_poll(state_->rk.get(), 0);
