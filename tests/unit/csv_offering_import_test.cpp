@@ -227,6 +227,15 @@ struct collected {
   std::vector<std::string> bytes;
 };
 
+// The exact check's plan, with the line and bytes of each row it hands over in rows.
+fp::offering_import_plan check_exactly(const std::string& csv, const fp::offering_import_options& options,
+                                       collected& rows) {
+  return fp::check_offering_import(csv, options, [&](std::size_t line, fleetledger::v1::OfferingPublished& o) {
+    rows.lines.push_back(line);
+    rows.bytes.push_back(o.SerializeAsString());
+  });
+}
+
 // One sink per part, each collecting its part's rows into got[k].
 std::vector<fp::encoded_offering_sink> collecting_sinks(std::vector<collected>& got) {
   std::vector<fp::encoded_offering_sink> sinks;
@@ -271,10 +280,7 @@ std::optional<fp::offering_import_plan> check_in_parts(const std::string& csv, s
 TEST_CASE("offering import in parts gives the single-thread plan and rows for a clean file") {
   const std::string csv = clean_file(500);
   collected one;
-  const auto single = fp::check_offering_import(csv, {}, [&](std::size_t line, fleetledger::v1::OfferingPublished& o) {
-    one.lines.push_back(line);
-    one.bytes.push_back(o.SerializeAsString());
-  });
+  const auto single = check_exactly(csv, {}, one);
   REQUIRE(single.errors.empty());
   REQUIRE(one.lines.size() == 500);
   for (const std::size_t parts : {1, 2, 3, 4, 7}) {
@@ -300,10 +306,7 @@ TEST_CASE("offering import in parts cuts only at record boundaries around a cell
   huge += "\"";
   csv.insert(csv.find("\r\no-120,") + 2, "o-huge,p-1,compute,,,big," + huge + "\n");
   collected one;
-  const auto single = fp::check_offering_import(csv, {}, [&](std::size_t line, fleetledger::v1::OfferingPublished& o) {
-    one.lines.push_back(line);
-    one.bytes.push_back(o.SerializeAsString());
-  });
+  const auto single = check_exactly(csv, {}, one);
   REQUIRE(single.errors.empty());
   REQUIRE(one.lines.size() == 301);
   for (const std::size_t parts : {2, 4, 8, 16}) {
@@ -462,10 +465,7 @@ TEST_CASE("offering import in parts agrees with the exact check on every fuzzer 
     fp::offering_import_options options;
     if ((knobs & 0x10) != 0) options.default_provider_id = "fuzz-provider";
     collected exact;
-    const auto plan = fp::check_offering_import(csv, options, [&](std::size_t line, fleetledger::v1::OfferingPublished& o) {
-      exact.lines.push_back(line);
-      exact.bytes.push_back(o.SerializeAsString());
-    });
+    const auto plan = check_exactly(csv, options, exact);
     const std::size_t parts = 1 + (knobs & 0x07);
     std::vector<collected> got(parts);
     const auto sinks = collecting_sinks(got);
