@@ -37,7 +37,6 @@ encoded=$("$bin/offering_import_bench_tool" encode "$work/offerings.csv" "$work/
 echo "csv $(du -h "$work/offerings.csv" | cut -f1), pre-encoded $(du -h "$work/records.bin" | cut -f1)" >&2
 
 now() { date +%s.%N; }
-queued=5000  # fleetctl's max_queued_messages and linger (producers/fleetctl/src/publishing.cpp)
 best_fleetctl=""
 best_kcat=""
 best_publish=""
@@ -55,7 +54,7 @@ for run in $(seq 1 "$runs"); do
        -H fl-type=OfferingPublished -H fl-schema=fleetledger.v1 <"$work/records.bin" 2>"$work/kcat.err"
   t1=$(now)
   t_k=$(echo "$t1 - $t0" | bc -l)
-  read -r n_p t_p < <("$bin/offering_import_bench_tool" publish "$brokers" "$work/records.bin" "$queued")
+  read -r n_p t_p < <("$bin/offering_import_bench_tool" publish "$brokers" "$work/records.bin")
   [ "$n_p" = "$rows" ] || { echo "publish phase published $n_p of $rows" >&2; exit 1; }
   printf 'run %d: fleetctl %.3f s (%.0f rows/s), kcat %.3f s (%.0f rows/s), publish phase alone %.3f s\n' \
          "$run" "$t_f" "$(echo "$rows / $t_f" | bc -l)" "$t_k" "$(echo "$rows / $t_k" | bc -l)" "$t_p" >&2

@@ -13,14 +13,13 @@
 //                                                       in 4 parts per thread on THREADS threads as
 //                                                       fleetctl cuts it (wall only); best and median of
 //                                                       REPEATS (default 15)
-//   offering_import_bench_tool publish BROKERS RECORDS QUEUED
-//                                                       publishes the pre-encoded records (encode's OUT)
+//   offering_import_bench_tool publish BROKERS RECORDS  publishes the pre-encoded records (encode's OUT)
 //                                                       through events::publisher::publish_all with
-//                                                       fleetctl's producer settings and QUEUED records
-//                                                       queued at most: the import's publish phase alone,
-//                                                       without reading or checking any CSV; prints the
-//                                                       seconds from the first record enqueued to the last
-//                                                       acknowledgement
+//                                                       fleetctl's producer settings
+//                                                       (command_line_publisher): the import's publish
+//                                                       phase alone, without reading or checking any CSV;
+//                                                       prints the seconds from the first record enqueued
+//                                                       to the last acknowledgement
 // Encoding uses the producer library (plan_offering_import) and the codec, so kcat publishes exactly
 // the bytes fleetctl publishes, minus the work fleetctl does (parse, validate, encode).
 #include <algorithm>
@@ -40,6 +39,7 @@
 #include "fleetledger/events/envelope.hpp"
 #include "fleetledger/events/publisher.hpp"
 #include "fleetledger/producers/commands/offering_import.hpp"
+#include "fleetledger/producers/commands/publisher_settings.hpp"
 
 namespace {
 
@@ -148,7 +148,7 @@ int check(const std::string& csv_path, int repeats, std::size_t threads) {
 }
 
 // The records of encode's OUT, re-encoded into one batch (decode + encode gives the same bytes).
-int publish(const std::string& brokers, const std::string& records_path, int queued) {
+int publish(const std::string& brokers, const std::string& records_path) {
   std::ifstream in(records_path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -173,13 +173,7 @@ int publish(const std::string& brokers, const std::string& records_path, int que
       return 1;
     }
   }
-  // fleetctl's producer settings (producers/fleetctl/src/publishing.cpp make_publisher).
-  fleetledger::events::publisher_config cfg;
-  cfg.client.brokers = brokers;
-  cfg.client.client_id = "fleetctl";
-  cfg.client.extra.emplace_back("log_level", "0");
-  cfg.max_queued_messages = queued;
-  cfg.linger = std::chrono::milliseconds(0);
+  const auto cfg = fleetledger::producers::command_line_publisher(brokers, std::chrono::seconds(30));
   auto pub = fleetledger::events::publisher::create(cfg);
   if (!pub) {
     std::cerr << "publish: " << pub.err().message << "\n";
@@ -216,8 +210,8 @@ int main(int argc, char** argv) {
     }
     return check(argv[2], repeats, static_cast<std::size_t>(threads));
   }
-  if (argc == 5 && std::string(argv[1]) == "publish") return publish(argv[2], argv[3], std::atoi(argv[4]));
+  if (argc == 4 && std::string(argv[1]) == "publish") return publish(argv[2], argv[3]);
   std::cerr << "usage: offering_import_bench_tool generate ROWS FILE.csv | encode FILE.csv OUT | check FILE.csv [REPEATS"
-               " [THREADS]] | publish BROKERS RECORDS QUEUED\n";
+               " [THREADS]] | publish BROKERS RECORDS\n";
   return 2;
 }
